@@ -1,0 +1,22 @@
+"""The HTTP API of Активный житель 74 (mobile app and admin site), served by API Gateway.
+
+Thin by design: blueprints in ``aj74.api.routes`` hold the views, the domain holds the rules.
+"""
+
+from __future__ import annotations
+
+from chalice import Chalice
+
+from aj74.api.middleware import problems_and_correlation
+from aj74.api.routes import system
+from aj74.settings import get_settings
+
+app = Chalice(app_name="aj74")
+app.register_middleware(problems_and_correlation, "http")
+app.register_blueprint(system.bp)
+
+if get_settings().is_local:
+    # The development identity provider exists only on the local stack; see docs/decisions.
+    from aj74.api.routes import dev
+
+    app.register_blueprint(dev.bp)

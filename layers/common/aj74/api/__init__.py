@@ -1,0 +1,1 @@
+"""HTTP concerns shared by the Chalice app: problem responses, body parsing, authentication."""

@@ -1,0 +1,87 @@
+"""Route registration shared by every blueprint: authentication, role checks and problem mapping.
+
+Chalice turns any exception other than its own into a bare 500, so views are wrapped here and
+domain errors become problem responses through ``aj74.api.problems`` (the one mapping).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from chalice import Blueprint, CORSConfig, Response
+
+from aj74 import errors
+from aj74.api import problems
+from aj74.api.http import authenticate, require_role
+from aj74.settings import get_settings
+
+
+def cors_config() -> CORSConfig:
+    """CORS for the admin site's origin only (the mobile app does not need CORS)."""
+    return CORSConfig(
+        allow_origin=get_settings().admin_origin,
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+        expose_headers=["ETag", "Retry-After", "Location"],
+        max_age=600,
+    )
+
+
+def problem_response(exc: errors.DomainError, instance: str | None = None) -> Response:
+    status, headers, body = problems.problem_for(exc, instance)
+    return Response(body=problems.dumps(body), status_code=status, headers=headers)
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+class Context:
+    """What a view receives: the request and, for authenticated routes, the caller."""
+
+    __slots__ = ("request", "principal")
+
+    def __init__(self, request, principal) -> None:
+        self.request = request
+        self.principal = principal
+
+    @property
+    def query(self) -> dict:
+        return self.request.query_params or {}
+
+    @property
+    def headers(self):
+        return self.request.headers
+
+    def body(self) -> dict:
+        from aj74.api.http import parse_json_body
+
+        return parse_json_body(self.request.raw_body, self.request.headers.get("content-type"))
+
+
+def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth: bool = True,
+          roles: tuple[str, ...] = (), cors: bool = True) -> Callable:
+    """Register ``fn(ctx, **url_params)`` on ``bp``; ``roles`` (any of) are checked on the server."""
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def view(**params):
+            request = bp.current_request
+            try:
+                principal = authenticate(request.headers) if auth else None
+                if roles:
+                    require_role(principal, *roles)
+                result = fn(Context(request, principal), **params)
+            except errors.DomainError as exc:
+                return problem_response(exc, request.path)
+            if isinstance(result, Response):
+                return result
+            return json_response(result)
+
+        kwargs = {"methods": list(methods), "content_types": ["application/json", "*/*"]}
+        if cors:
+            kwargs["cors"] = cors_config()
+        bp.route(path, **kwargs)(view)
+        return fn
+
+    return decorator

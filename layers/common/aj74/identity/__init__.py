@@ -1,0 +1,1 @@
+"""Who is calling: bearer-token verification against the OIDC issuer's JWKS, and the principal."""

@@ -1,0 +1,84 @@
+"""One typed settings object, read from environment variables and validated once.
+
+Every Lambda handler and the HTTP API read their configuration through :func:`get_settings`.
+Only configuration differs between the local stack and AWS: endpoints, issuer, table names.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+STAGES = ("local", "test", "dev", "prod")
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    # Identity provider (Госуслуги 74 in production, the development provider locally).
+    oidc_issuer: str
+    oidc_audience: str
+    oidc_jwks_url: str
+    clock_skew_seconds: int
+    admin_origin: str
+    # Storage and messaging; names come from template.yaml (locally resolved by the provisioner).
+    polls_table: str = ""
+    ballots_table: str = ""
+    tallies_table: str = ""
+    points_table: str = ""
+    audit_table: str = ""
+    ballot_queue_url: str = ""
+    aws_endpoint_url: str | None = None
+    ballot_key_secret: bytes = field(default=b"", repr=False)
+    points_per_ballot: int = 10
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+def _required(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"environment variable {name} is required")
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: the process environment), failing fast on gaps."""
+    env = dict(os.environ if env is None else env)
+    stage = _required(env, "STAGE")
+    if stage not in STAGES:
+        raise SettingsError(f"STAGE must be one of {', '.join(STAGES)}, not {stage!r}")
+    issuer = _required(env, "OIDC_ISSUER").rstrip("/")
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-central-1",
+        oidc_issuer=issuer,
+        oidc_audience=_required(env, "OIDC_AUDIENCE"),
+        oidc_jwks_url=env.get("OIDC_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+        clock_skew_seconds=int(env.get("OIDC_CLOCK_SKEW_SECONDS", "30")),
+        admin_origin=_required(env, "ADMIN_ORIGIN").rstrip("/"),
+        polls_table=env.get("POLLS_TABLE", ""),
+        ballots_table=env.get("BALLOTS_TABLE", ""),
+        tallies_table=env.get("TALLIES_TABLE", ""),
+        points_table=env.get("POINTS_TABLE", ""),
+        audit_table=env.get("AUDIT_TABLE", ""),
+        ballot_queue_url=env.get("BALLOT_QUEUE_URL", ""),
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
+        points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, loaded on first use."""
+    return load_settings()
+
