@@ -1,0 +1,1 @@
+"""Tooling around the product: the local stack, packaging and deployment."""

@@ -1,0 +1,42 @@
+"""Serve the Chalice app over HTTP on the local stack (what `chalice local` does, without its
+reloader, whose child process can outlive its parent).
+
+Run as ``python -m infra.local.api_server --host 127.0.0.1 --port 8000``; configuration comes from
+the environment, exactly as API Gateway + Lambda would provide it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from chalice.config import Config
+from chalice.local import LocalDevServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+
+    logging.getLogger("chalice").setLevel(logging.WARNING)
+    from app import app  # imported here so that the environment is read at start-up, as in Lambda
+
+    config = Config.create(chalice_stage="local", app_name="aj74", chalice_app=app)
+    server = LocalDevServer(app, config, args.host, args.port)
+    # Chalice's request logger writes the full request line (with query strings) to stderr.
+    server.server.RequestHandlerClass.log_message = lambda *a, **k: None
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"api ready on http://{args.host}:{args.port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
