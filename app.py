@@ -8,12 +8,14 @@ from __future__ import annotations
 from chalice import Chalice
 
 from aj74.api.middleware import problems_and_correlation
-from aj74.api.routes import system
+from aj74.api.routes import admin_polls, polls, system
 from aj74.settings import get_settings
 
 app = Chalice(app_name="aj74")
 app.register_middleware(problems_and_correlation, "http")
 app.register_blueprint(system.bp)
+app.register_blueprint(polls.bp)
+app.register_blueprint(admin_polls.bp)
 
 if get_settings().is_local:
     # The development identity provider exists only on the local stack; see docs/decisions.

@@ -37,6 +37,7 @@ class Settings:
     aws_endpoint_url: str | None = None
     ballot_key_secret: bytes = field(default=b"", repr=False)
     points_per_ballot: int = 10
+    finalise_grace_seconds: int = 120
 
     @property
     def is_local(self) -> bool:
@@ -74,6 +75,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
+        finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
     )
 
 

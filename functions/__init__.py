@@ -1,0 +1,1 @@
+"""Non-HTTP Lambda handlers: wiring only (parse the event, call the domain, report)."""

@@ -1,0 +1,63 @@
+"""SQS consumer of the ballot queue: records ballots exactly once, credits points, tallies.
+
+Powertools BatchProcessor reports failed records (ReportBatchItemFailures), so a throttled or
+crashed record is redelivered alone and a poison message reaches the DLQ after maxReceiveCount.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from aj74.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@lru_cache(maxsize=1)
+def recorder():
+    from aj74.ballots.consumer import BallotRecorder
+    from aj74.settings import get_settings
+
+    return BallotRecorder(points_per_ballot=get_settings().points_per_ballot)
+
+
+_outcomes: list = []
+
+
+def record_handler(record) -> None:
+    from aj74.ballots.message import PoisonMessage
+
+    try:
+        outcome = recorder().record(record.body)
+    except PoisonMessage as exc:
+        metrics.add_metric(name="BallotPoison", unit=MetricUnit.Count, value=1)
+        logger.error("poison ballot message", message_id=record.message_id, reason=str(exc))
+        raise
+    _outcomes.append(outcome)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event, context):
+    _outcomes.clear()
+    response = process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+    outcomes = list(_outcomes)
+    try:
+        recorder().add_to_live_tallies(outcomes)
+    except Exception:  # noqa: BLE001 - the ledger is recorded; the recount at close stays exact
+        metrics.add_metric(name="LiveTallyUpdateFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("live tally update failed; the final recount will be exact regardless")
+    by_status: dict[str, int] = {}
+    for o in outcomes:
+        by_status[o.status] = by_status.get(o.status, 0) + 1
+    for status, n in by_status.items():
+        metrics.add_metric(name=f"Ballots_{status}", unit=MetricUnit.Count, value=n)
+    failed = len(response.get("batchItemFailures", []))
+    if failed:
+        metrics.add_metric(name="BallotRecordFailed", unit=MetricUnit.Count, value=failed)
+    logger.info("ballot batch", records=len(event.get("Records", [])), failed=failed, **by_status)
+    return response

@@ -1,0 +1,60 @@
+"""Staff poll routes: drafting, editing and moderation (the admin site's backbone)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from aj74.api.routing import json_response, route
+from aj74.pagination import parse_limit
+from aj74.polls import service
+
+bp = Blueprint(__name__)
+
+DRAFTERS = ("moderator", "approver")
+READERS = ("moderator", "approver", "admin", "analyst")
+
+
+@route(bp, "/v1/admin/polls", methods=("POST",), roles=DRAFTERS)
+def create_poll(ctx):
+    poll = service.create_poll(ctx.principal, ctx.body())
+    return json_response(poll, status=201, headers={"Location": f"/v1/admin/polls/{poll['id']}"})
+
+
+@route(bp, "/v1/admin/polls", roles=READERS)
+def list_polls(ctx):
+    return service.list_staff(ctx.principal, ctx.query.get("state"), parse_limit(ctx.query.get("limit")),
+                              ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/admin/polls/{poll_id}", roles=READERS)
+def get_poll(ctx, poll_id):
+    return service.get_staff(ctx.principal, poll_id)
+
+
+@route(bp, "/v1/admin/polls/{poll_id}", methods=("PATCH",), roles=DRAFTERS)
+def edit_poll(ctx, poll_id):
+    return service.edit_poll(ctx.principal, poll_id, ctx.body())
+
+
+def _moderation_body(ctx) -> dict:
+    return ctx.body() if ctx.request.raw_body else {}
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/submit", methods=("POST",), roles=DRAFTERS)
+def submit_poll(ctx, poll_id):
+    return service.moderate(ctx.principal, poll_id, "submit", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/approve", methods=("POST",), roles=("approver",))
+def approve_poll(ctx, poll_id):
+    return service.moderate(ctx.principal, poll_id, "approve", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/reject", methods=("POST",), roles=("approver",))
+def reject_poll(ctx, poll_id):
+    return service.moderate(ctx.principal, poll_id, "reject", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/cancel", methods=("POST",), roles=DRAFTERS)
+def cancel_poll(ctx, poll_id):
+    return service.moderate(ctx.principal, poll_id, "cancel", _moderation_body(ctx))

@@ -1,0 +1,38 @@
+"""Resident poll routes: list, read, vote, ballot state, results."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from aj74.api.routing import json_response, route
+from aj74.pagination import parse_limit
+from aj74.polls import service
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/v1/polls")
+def list_polls(ctx):
+    return service.list_for_resident(ctx.principal, ctx.query.get("state", "open"), parse_limit(ctx.query.get("limit")),
+                                     ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/polls/{poll_id}")
+def get_poll(ctx, poll_id):
+    return service.get_for_resident(ctx.principal, poll_id)
+
+
+@route(bp, "/v1/polls/{poll_id}/ballots", methods=("POST",))
+def cast_ballot(ctx, poll_id):
+    body = service.cast_ballot(ctx.principal, poll_id, ctx.body(), ctx.headers.get("idempotency-key"))
+    return json_response(body, status=202)
+
+
+@route(bp, "/v1/polls/{poll_id}/ballot")
+def get_ballot(ctx, poll_id):
+    return service.ballot_state(ctx.principal, poll_id, ctx.query.get("ballot_id"))
+
+
+@route(bp, "/v1/polls/{poll_id}/results")
+def get_results(ctx, poll_id):
+    return service.results(ctx.principal, poll_id)

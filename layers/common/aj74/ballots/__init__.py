@@ -1,0 +1,1 @@
+"""Ballots: keys that make one person one ballot, receipts, queue messages, tallies."""

@@ -1,0 +1,1 @@
+"""Checkable cryptography for results: poll fingerprints and Merkle trees (RFC 6962)."""

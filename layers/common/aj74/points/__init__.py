@@ -1,0 +1,1 @@
+"""Participation points: an append-only ledger per resident."""

@@ -1,0 +1,1 @@
+"""Polls: drafting, moderation, eligibility, answers and results (plain Python, no AWS)."""

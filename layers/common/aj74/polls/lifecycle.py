@@ -1,0 +1,56 @@
+"""The poll workflow: draft → in_review → approved → open → closed → final (+ rejected, cancelled).
+
+Staff actions are authorised here; open/close/finalise are taken by the scheduler only.
+"""
+
+from __future__ import annotations
+
+from aj74.identity.principal import Principal
+from aj74.polls.model import STATE_TITLES, out_of_scope
+from aj74.territories import territory_tree
+from aj74.workflow import Action, Workflow
+
+
+def _author_in_scope(actor: Principal | None, item: dict) -> str | None:
+    if actor is None or not (actor.has_role("moderator") or actor.has_role("approver")):
+        return "Действие доступно модератору территории или согласующему."
+    outside = out_of_scope(actor, item["territory_ids"], territory_tree())
+    if outside:
+        names = ", ".join(territory_tree().get(t).name for t in outside)
+        return f"Опрос касается территорий вне вашей зоны ответственности: {names}."
+    return None
+
+
+def _approver_not_author(actor: Principal | None, item: dict) -> str | None:
+    if actor is None or not actor.has_role("approver"):
+        return "Согласовать или отклонить может только Управление по внутренней политике."
+    if actor.subject == item["created_by"]:
+        return "Нельзя согласовывать собственный черновик."
+    return None
+
+
+def _cancel(actor: Principal | None, item: dict) -> str | None:
+    if item.get("state") == "open":
+        if actor is None or not actor.has_role("approver"):
+            return "Идущее голосование может отменить только Управление по внутренней политике."
+        return None
+    return _author_in_scope(actor, item)
+
+
+def _system(actor: Principal | None, item: dict) -> str | None:
+    return None if actor is None else "Это действие выполняет планировщик."
+
+
+POLL_WORKFLOW = Workflow(
+    "poll",
+    STATE_TITLES,
+    [
+        Action("submit", frozenset({"draft", "rejected"}), "in_review", _author_in_scope),
+        Action("approve", frozenset({"in_review"}), "approved", _approver_not_author),
+        Action("reject", frozenset({"in_review"}), "rejected", _approver_not_author, comment_required=True),
+        Action("cancel", frozenset({"draft", "in_review", "approved", "rejected", "open"}), "cancelled", _cancel),
+        Action("open", frozenset({"approved"}), "open", _system),
+        Action("close", frozenset({"open"}), "closed", _system),
+        Action("finalise", frozenset({"closed"}), "final", _system),
+    ],
+)

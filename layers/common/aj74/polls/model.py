@@ -1,0 +1,237 @@
+"""The poll as the domain knows it, and the rules that need no storage: scope, eligibility,
+answers and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from aj74.clock import iso, parse_iso
+from aj74.errors import Forbidden, InvalidInput
+from aj74.identity.principal import Principal
+from aj74.territories import TerritoryTree
+
+STATES = ("draft", "in_review", "approved", "rejected", "open", "closed", "final", "cancelled")
+STATE_TITLES = {
+    "draft": "черновик", "in_review": "на согласовании", "approved": "согласован", "rejected": "отклонён",
+    "open": "идёт голосование", "closed": "голосование завершено", "final": "итоги подведены",
+    "cancelled": "отменён",
+}
+EDITABLE_STATES = frozenset({"draft", "rejected"})
+UNPUBLISHED_STATES = frozenset({"draft", "in_review", "rejected"})
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    kind: str
+    min_choices: int
+    max_choices: int
+    options: tuple[Option, ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "text": self.text, "kind": self.kind, "min_choices": self.min_choices,
+            "max_choices": self.max_choices, "options": [{"id": o.id, "text": o.text} for o in self.options],
+        }
+
+
+@dataclass(frozen=True)
+class Poll:
+    poll_id: str
+    state: str
+    title: str
+    description: str
+    image_url: str | None
+    territory_ids: tuple[str, ...]
+    opens_at: datetime
+    closes_at: datetime
+    min_age: int
+    results_visibility: str
+    questions: tuple[Question, ...]
+    created_by: str
+    created_at: str
+    version: int = 1
+    history: tuple[dict, ...] = ()
+    fingerprint: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------- content
+    def content(self) -> dict:
+        """The part of a poll that is frozen once it opens (and fingerprinted)."""
+        return {
+            "title": self.title, "description": self.description, "image_url": self.image_url,
+            "territory_ids": list(self.territory_ids), "opens_at": iso(self.opens_at),
+            "closes_at": iso(self.closes_at), "min_age": self.min_age,
+            "results_visibility": self.results_visibility, "questions": [q.as_dict() for q in self.questions],
+        }
+
+    @property
+    def option_ids(self) -> list[str]:
+        return [o.id for q in self.questions for o in q.options]
+
+    def with_content(self, content: dict) -> Poll:
+        return replace(self, **_content_fields(content))
+
+    def is_accepting(self, now: datetime) -> bool:
+        return self.state == "open" and self.opens_at <= now < self.closes_at
+
+
+def _content_fields(content: dict) -> dict:
+    return {
+        "title": content["title"], "description": content.get("description", ""),
+        "image_url": content.get("image_url"), "territory_ids": tuple(content["territory_ids"]),
+        "opens_at": parse_iso(content["opens_at"]) if isinstance(content["opens_at"], str) else content["opens_at"],
+        "closes_at": parse_iso(content["closes_at"]) if isinstance(content["closes_at"], str) else content["closes_at"],
+        "min_age": content["min_age"], "results_visibility": content["results_visibility"],
+        "questions": tuple(_question(q) for q in content["questions"]),
+    }
+
+
+def _question(q: dict) -> Question:
+    return Question(q["id"], q["text"], q["kind"], q["min_choices"], q["max_choices"],
+                    tuple(Option(o["id"], o["text"]) for o in q["options"]))
+
+
+def assign_ids(questions: list[dict]) -> list[dict]:
+    """Give questions and options their ids (q1, q1-o1, ...) in the order the editor wrote them."""
+    out = []
+    for qi, q in enumerate(questions, start=1):
+        qid = f"q{qi}"
+        out.append({
+            "id": qid, "text": q["text"], "kind": q["kind"], "min_choices": q["min_choices"],
+            "max_choices": q["max_choices"],
+            "options": [{"id": f"{qid}-o{oi}", "text": o["text"]} for oi, o in enumerate(q["options"], start=1)],
+        })
+    return out
+
+
+def new_poll(poll_id: str, content: dict, author: Principal, now: datetime) -> Poll:
+    content = {**content, "questions": assign_ids(content["questions"])}
+    return Poll(poll_id=poll_id, state="draft", created_by=author.subject, created_at=iso(now),
+                **_content_fields(content))
+
+
+def poll_from_record(poll_id: str, state: str, version: int, content: dict, meta: dict) -> Poll:
+    return Poll(poll_id=poll_id, state=state, version=version, created_by=meta["created_by"],
+                created_at=meta["created_at"], history=tuple(meta.get("history", ())),
+                fingerprint=meta.get("fingerprint"),
+                extra={k: v for k, v in meta.items() if k not in ("created_by", "created_at", "history", "fingerprint")},
+                **_content_fields(content))
+
+
+# ------------------------------------------------------------------ territory scope
+def check_territories_exist(territory_ids, tree: TerritoryTree) -> None:
+    unknown = [t for t in territory_ids if t not in tree]
+    if unknown:
+        raise InvalidInput("Неизвестные территории: " + ", ".join(unknown),
+                           errors=[{"field": "territory_ids", "detail": f"неизвестная территория {t}"} for t in unknown])
+
+
+def out_of_scope(principal: Principal, territory_ids, tree: TerritoryTree) -> list[str]:
+    """Territories the principal may not act on (empty when everything is within scope)."""
+    if principal.has_role("approver") or principal.has_role("admin"):
+        return []
+    return [t for t in territory_ids if not tree.within_any(t, principal.scope_territory_ids)]
+
+
+def require_scope(principal: Principal, territory_ids, tree: TerritoryTree) -> None:
+    outside = out_of_scope(principal, territory_ids, tree)
+    if outside:
+        names = ", ".join(tree.get(t).name for t in outside)
+        raise Forbidden(f"Территории вне вашей зоны ответственности: {names}.", code="territory-scope")
+
+
+# ------------------------------------------------------------------ eligibility
+def age_in_year(birth_year: int, at: datetime) -> int:
+    """Age as far as a birth year tells: the age reached during the poll's opening year."""
+    return at.year - birth_year
+
+
+def eligibility_problem(poll: Poll, principal: Principal, tree: TerritoryTree) -> str | None:
+    """A Russian reason why ``principal`` may not vote in ``poll``, or None when they may."""
+    if not principal.has_role("resident"):
+        return "Голосовать могут только жители (роль «житель»)."
+    if not principal.territory_id or principal.territory_id not in tree:
+        return "В профиле не указано место жительства."
+    if not tree.within_any(principal.territory_id, poll.territory_ids):
+        names = ", ".join(tree.get(t).name for t in poll.territory_ids)
+        return f"Опрос проводится только для жителей: {names}."
+    if poll.min_age:
+        if principal.birth_year is None:
+            return "Для участия нужен указанный год рождения."
+        if age_in_year(principal.birth_year, poll.opens_at) < poll.min_age:
+            return f"Опрос для участников от {poll.min_age} лет."
+    return None
+
+
+def visible_to(poll: Poll, principal: Principal, tree: TerritoryTree) -> bool:
+    """Residents see polls targeted at their territory or anything above it."""
+    if not principal.territory_id or principal.territory_id not in tree:
+        return False
+    return tree.within_any(principal.territory_id, poll.territory_ids)
+
+
+# ------------------------------------------------------------------ answers
+def normalize_answers(poll: Poll, answers: list[dict]) -> tuple[str, ...]:
+    """The chosen option ids, sorted; every question must be answered within its limits."""
+    errors: list[dict] = []
+    by_id = {q.id: q for q in poll.questions}
+    seen: set[str] = set()
+    chosen: list[str] = []
+    for i, answer in enumerate(answers):
+        qid = answer["question_id"]
+        q = by_id.get(qid)
+        if q is None:
+            errors.append({"field": f"answers.{i}.question_id", "detail": "в опросе нет такого вопроса"})
+            continue
+        if qid in seen:
+            errors.append({"field": f"answers.{i}.question_id", "detail": "ответ на вопрос указан дважды"})
+            continue
+        seen.add(qid)
+        options = answer["option_ids"]
+        valid = {o.id for o in q.options}
+        bad = [o for o in options if o not in valid]
+        if bad:
+            errors.append({"field": f"answers.{i}.option_ids", "detail": "варианты не из этого вопроса: " + ", ".join(bad)})
+            continue
+        if len(set(options)) != len(options):
+            errors.append({"field": f"answers.{i}.option_ids", "detail": "варианты повторяются"})
+            continue
+        if not q.min_choices <= len(options) <= q.max_choices:
+            limit = "один вариант" if q.max_choices == 1 else f"от {q.min_choices} до {q.max_choices} вариантов"
+            errors.append({"field": f"answers.{i}.option_ids", "detail": f"нужно выбрать {limit}"})
+            continue
+        chosen.extend(options)
+    missing = [q.id for q in poll.questions if q.id not in seen and q.id in by_id]
+    for qid in missing:
+        errors.append({"field": "answers", "detail": f"нет ответа на вопрос {qid}"})
+    if errors:
+        raise InvalidInput("Ответы заполнены неверно.", errors=errors)
+    return tuple(sorted(chosen, key=_option_order))
+
+
+def _option_order(option_id: str) -> tuple[int, int]:
+    q, _, o = option_id.partition("-o")
+    return int(q[1:]), int(o)
+
+
+# ------------------------------------------------------------------ results
+def results_body(poll: Poll, counts: dict[str, int], total_ballots: int, state: str) -> dict:
+    """Results as residents and staff read them: count and share per option."""
+    questions = []
+    for q in poll.questions:
+        options = []
+        for o in q.options:
+            n = int(counts.get(o.id, 0))
+            share = round(n / total_ballots, 4) if total_ballots else 0.0
+            options.append({"id": o.id, "text": o.text, "count": n, "share": share})
+        questions.append({"id": q.id, "text": q.text, "kind": q.kind, "options": options})
+    return {"poll_id": poll.poll_id, "state": state, "total_ballots": int(total_ballots), "questions": questions}

@@ -1,0 +1,119 @@
+"""What the scheduled function does on every tick: open approved polls at ``opens_at``, close open
+polls at ``closes_at``, finalise closed polls with an exact recount from the ledger, and amend a
+published result when a ballot accepted before close reached the ledger after it.
+
+Every step is a conditional state change, so overlapping or repeated ticks do no harm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aj74.audit.repository import AuditLog
+from aj74.ballots.repository import BallotLedger, LiveTallies
+from aj74.ballots.tally import count
+from aj74.clock import iso, utcnow
+from aj74.errors import Conflict
+from aj74.integrity import merkle
+from aj74.integrity.fingerprint import fingerprint
+from aj74.observability import logger
+from aj74.polls.lifecycle import POLL_WORKFLOW
+from aj74.polls.model import Poll
+from aj74.polls.repository import PollRepository
+
+
+@dataclass
+class TickReport:
+    opened: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    finalised: list[str] = field(default_factory=list)
+    amended: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"opened": self.opened, "closed": self.closed, "finalised": self.finalised, "amended": self.amended}
+
+
+def _all(repo: PollRepository, state: str, opens_before: datetime | None = None) -> list[Poll]:
+    polls, cursor = [], None
+    while True:
+        batch, cursor = repo.by_state(state, opens_before=opens_before, cursor=cursor)
+        polls.extend(batch)
+        if not cursor:
+            return polls
+
+
+def recount(poll: Poll) -> dict:
+    """The official result: every ballot in the ledger accepted before close, counted once."""
+    closes_ms = int(poll.closes_at.timestamp() * 1000)
+    ballots = [b for b in BallotLedger().all_ballots(poll.poll_id) if b.accepted_at_ms < closes_ms]
+    total, counts = count(b.option_ids for b in ballots)
+    leaves = sorted(bytes.fromhex(b.commitment) for b in ballots)
+    return {"total_ballots": total, "counts": dict(sorted(counts.items())),
+            "merkle_root": merkle.root(leaves).hex(), "tree_size": len(leaves)}
+
+
+def tick(now: datetime | None = None, grace_seconds: int = 60) -> TickReport:
+    now = now or utcnow()
+    repo, audit, report = PollRepository(), AuditLog(), TickReport()
+
+    def step(poll: Poll, action: str, **fields) -> bool:
+        transition = POLL_WORKFLOW.plan(action, poll.state, None, {}, None, iso(now))
+        try:
+            repo.apply(poll.poll_id, transition, **fields)
+        except Conflict:
+            return False  # another tick got there first
+        audit.append(actor=transition.actor, actor_role="system", action=f"poll.{action}", target_type="poll",
+                     target_id=poll.poll_id, before={"state": transition.from_state},
+                     after={"state": transition.to_state, **({"fingerprint": fields["fingerprint"]}
+                                                              if "fingerprint" in fields else {})}, at=transition.at)
+        return True
+
+    for poll in _all(repo, "approved", opens_before=now):
+        if step(poll, "open", fingerprint=fingerprint(poll.content())):
+            report.opened.append(poll.poll_id)
+    for poll in _all(repo, "open"):
+        if poll.closes_at <= now and step(poll, "close"):
+            report.closed.append(poll.poll_id)
+    for poll in _all(repo, "closed"):
+        if poll.closes_at + timedelta(seconds=grace_seconds) <= now:
+            result = _final_result(poll, now)
+            if step(poll, "finalise", result=result):
+                report.finalised.append(poll.poll_id)
+    for poll in _all(repo, "final"):
+        if poll.extra.get("amend_pending") and _amend(repo, audit, poll, now):
+            report.amended.append(poll.poll_id)
+    if any(report.as_dict().values()):
+        logger.info("scheduler tick", **report.as_dict())
+    return report
+
+
+def _final_result(poll: Poll, now: datetime) -> dict:
+    result = recount(poll)
+    live_total, live_counts = LiveTallies().read(poll.poll_id)
+    result["live_tally_matched"] = live_total == result["total_ballots"] and all(
+        live_counts.get(k, 0) == v for k, v in result["counts"].items())
+    if not result["live_tally_matched"]:
+        logger.warning("live tally differs from the recount", poll_id=poll.poll_id, live_total=live_total,
+                       recount_total=result["total_ballots"])
+    result["finalised_at"] = iso(now)
+    return result
+
+
+def _amend(repo: PollRepository, audit: AuditLog, poll: Poll, now: datetime) -> bool:
+    previous = poll.extra.get("result") or {}
+    # Clear the flag first: a ballot that lands during the recount sets it again.
+    repo.set_fields(poll.poll_id, "final", amend_pending=None)
+    result = recount(poll)
+    if result["total_ballots"] == previous.get("total_ballots") and result["merkle_root"] == previous.get("merkle_root"):
+        return False
+    result["finalised_at"] = previous.get("finalised_at")
+    result["amended_at"] = iso(now)
+    amendment = {"at": iso(now), "previous_total": previous.get("total_ballots"), "total": result["total_ballots"],
+                 "previous_merkle_root": previous.get("merkle_root"), "merkle_root": result["merkle_root"]}
+    fresh = repo.get(poll.poll_id)
+    repo.set_fields(poll.poll_id, "final", result=result, amendments=[*fresh.extra.get("amendments", []), amendment])
+    audit.append(actor="system:scheduler", actor_role="system", action="poll.amend_result", target_type="poll",
+                 target_id=poll.poll_id, before={"total_ballots": previous.get("total_ballots")},
+                 after={"total_ballots": result["total_ballots"]}, at=iso(now))
+    return True

@@ -1,0 +1,326 @@
+"""Poll use cases: drafting and moderation by staff, listing, voting and results for residents.
+
+Routes call these functions; they hold no HTTP and reach storage only through repositories.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from aj74.audit.repository import AuditLog
+from aj74.ballots import keys, receipts
+from aj74.ballots.demographics import age_band
+from aj74.ballots.message import BallotMessage
+from aj74.ballots.queue import BallotQueue
+from aj74.ballots.repository import BallotLedger, LiveTallies
+from aj74.clock import iso, utcnow
+from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
+from aj74.identity.principal import Principal
+from aj74.ids import is_ulid, ulid
+from aj74.pagination import decode_cursor, encode_cursor
+from aj74.polls import model
+from aj74.polls.lifecycle import POLL_WORKFLOW
+from aj74.polls.repository import PollRepository
+from aj74.polls.schemas import BallotIn, CommentIn, PollContentIn, PollPatchIn
+from aj74.settings import get_settings
+from aj74.territories import territory_tree
+from aj74.validation import parse_model
+
+STAFF_DRAFTING_ROLES = ("moderator", "approver")
+STAFF_READING_ROLES = ("moderator", "approver", "admin", "analyst")
+
+
+def _check_poll_id(poll_id: str) -> None:
+    if not is_ulid(poll_id):
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+
+
+# ====================================================================== staff
+def _content_from(data: PollContentIn) -> dict:
+    return data.model_dump(mode="python")
+
+
+def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> dict:
+    data = parse_model(PollContentIn, body)
+    tree = territory_tree()
+    model.check_territories_exist(data.territory_ids, tree)
+    model.require_scope(actor, data.territory_ids, tree)
+    now = now or utcnow()
+    poll = model.new_poll(ulid(), _content_from(data), actor, now)
+    poll = PollRepository().create(poll)
+    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.create", target_type="poll",
+                      target_id=poll.poll_id, after=poll.content(), at=iso(now))
+    return staff_view(poll)
+
+
+def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
+    _check_poll_id(poll_id)
+    patch = parse_model(PollPatchIn, body)
+    repo = PollRepository()
+    poll = repo.get(poll_id)
+    tree = territory_tree()
+    model.require_scope(actor, poll.territory_ids, tree)
+    if poll.state not in model.EDITABLE_STATES:
+        raise Conflict("Редактировать можно только черновик или отклонённый опрос; после открытия "
+                       "содержание опроса не меняется.", code="not-editable", state=poll.state)
+    changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
+    merged = {**_editable_input(poll), **changes}
+    data = parse_model(PollContentIn, merged)
+    model.check_territories_exist(data.territory_ids, tree)
+    model.require_scope(actor, data.territory_ids, tree)
+    updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
+        [q.model_dump() for q in data.questions])})
+    before = poll.content()
+    saved = repo.save_content(updated, patch.version, model.EDITABLE_STATES)
+    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.edit", target_type="poll",
+                      target_id=poll_id, before=before, after=saved.content())
+    return staff_view(saved)
+
+
+def _editable_input(poll: model.Poll) -> dict:
+    """A poll's content in the shape of the create body (for merging a partial edit)."""
+    content = poll.content()
+    content["questions"] = [
+        {"text": q["text"], "kind": q["kind"], "min_choices": q["min_choices"], "max_choices": q["max_choices"],
+         "options": [{"text": o["text"]} for o in q["options"]]} for q in content["questions"]
+    ]
+    return content
+
+
+def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None) -> dict:
+    """submit / approve / reject / cancel, as the workflow allows."""
+    _check_poll_id(poll_id)
+    comment = parse_model(CommentIn, body or {}).comment
+    repo = PollRepository()
+    poll = repo.get(poll_id)
+    item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state}
+    transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(utcnow()))
+    saved = repo.apply(poll_id, transition, expected_version=poll.version)
+    AuditLog().append(actor=actor.subject, actor_role=transition.actor_role, action=f"poll.{action}",
+                      target_type="poll", target_id=poll_id, before={"state": transition.from_state},
+                      after={"state": transition.to_state}, comment=comment, at=transition.at)
+    return staff_view(saved)
+
+
+def get_staff(actor: Principal, poll_id: str) -> dict:
+    _check_poll_id(poll_id)
+    poll = PollRepository().get(poll_id)
+    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+        model.require_scope(actor, poll.territory_ids, territory_tree())
+    return staff_view(poll)
+
+
+def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | None) -> dict:
+    if state is not None and state not in model.STATES:
+        raise InvalidInput("Неизвестное состояние опроса.",
+                           errors=[{"field": "state", "detail": "допустимые значения: " + ", ".join(model.STATES)}])
+    states = [state] if state else list(model.STATES)
+    repo = PollRepository()
+    tree = territory_tree()
+    polls = []
+    for s in states:
+        polls.extend(_all_in_state(repo, s))
+    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+        polls = [p for p in polls if not model.out_of_scope(actor, p.territory_ids, tree)]
+    page, next_cursor = _page(polls, limit, cursor)
+    return {"items": [staff_view(p) for p in page], "next_cursor": next_cursor}
+
+
+def _all_in_state(repo: PollRepository, state: str) -> list[model.Poll]:
+    polls, cursor = [], None
+    while True:
+        batch, cursor = repo.by_state(state, cursor=cursor)
+        polls.extend(batch)
+        if not cursor:
+            return polls
+
+
+def _page(polls: list[model.Poll], limit: int, cursor: str | None) -> tuple[list[model.Poll], str | None]:
+    """Newest opening first; the cursor remembers the last (opens_at, id) shown."""
+    ordered = sorted(polls, key=lambda p: (p.opens_at, p.poll_id), reverse=True)
+    after = decode_cursor(cursor)
+    if after:
+        mark = (after.get("o", ""), after.get("i", ""))
+        ordered = [p for p in ordered if (iso(p.opens_at), p.poll_id) < mark]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    next_cursor = encode_cursor({"o": iso(page[-1].opens_at), "i": page[-1].poll_id}) if more and page else None
+    return page, next_cursor
+
+
+def staff_view(poll: model.Poll) -> dict:
+    tree = territory_tree()
+    return {
+        "id": poll.poll_id, "state": poll.state, "state_title": model.STATE_TITLES[poll.state],
+        "version": poll.version, **poll.content(),
+        "territories": [tree.get(t).as_dict() for t in poll.territory_ids if t in tree],
+        "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
+        "fingerprint": poll.fingerprint, "result": poll.extra.get("result"),
+        "amendments": poll.extra.get("amendments", []),
+    }
+
+
+def _role(actor: Principal) -> str:
+    for role in ("approver", "moderator", "admin", "emergency", "analyst", "resident"):
+        if actor.has_role(role):
+            return role
+    return "unknown"
+
+
+# ====================================================================== residents
+RESIDENT_STATES = ("open", "final")
+
+
+def _voter_key(poll_id: str, actor: Principal) -> str:
+    return keys.ballot_key(get_settings().ballot_key_secret, poll_id, actor.subject)
+
+
+def resident_view(poll: model.Poll, voted: bool) -> dict:
+    tree = territory_tree()
+    content = poll.content()
+    return {
+        "id": poll.poll_id, "state": poll.state, "title": content["title"], "description": content["description"],
+        "image_url": content["image_url"], "territory_ids": content["territory_ids"],
+        "territories": [tree.get(t).name for t in poll.territory_ids if t in tree],
+        "opens_at": content["opens_at"], "closes_at": content["closes_at"], "min_age": content["min_age"],
+        "results_visibility": content["results_visibility"], "questions": content["questions"],
+        "voted": voted, "fingerprint": poll.fingerprint,
+    }
+
+
+def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | None) -> dict:
+    if state not in RESIDENT_STATES:
+        raise InvalidInput("state должен быть open или final.",
+                           errors=[{"field": "state", "detail": "допустимые значения: open, final"}])
+    tree = territory_tree()
+    polls = [p for p in _all_in_state(PollRepository(), state) if model.visible_to(p, actor, tree)]
+    page, next_cursor = _page(polls, limit, cursor)
+    ledger = BallotLedger()
+    items = [resident_view(p, ledger.get(p.poll_id, _voter_key(p.poll_id, actor)) is not None) for p in page]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _resident_poll(actor: Principal, poll_id: str) -> model.Poll:
+    _check_poll_id(poll_id)
+    poll = PollRepository().get(poll_id, consistent=False)
+    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, territory_tree()):
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    return poll
+
+
+def get_for_resident(actor: Principal, poll_id: str) -> dict:
+    poll = _resident_poll(actor, poll_id)
+    voted = BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is not None
+    return resident_view(poll, voted)
+
+
+class _PollCache:
+    """Open polls cached for a second per instance: at a spike, every ballot would otherwise read
+    the poll. Content is frozen once open, and acceptance is decided by the clock against
+    ``closes_at``, so a second of staleness cannot let a late ballot in."""
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self._items: dict[str, tuple[float, model.Poll]] = {}
+
+    def get(self, poll_id: str) -> model.Poll:
+        now = time.monotonic()
+        hit = self._items.get(poll_id)
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        poll = PollRepository().get(poll_id, consistent=False)
+        if len(self._items) > 256:
+            self._items.clear()
+        self._items[poll_id] = (now, poll)
+        return poll
+
+
+_poll_cache = _PollCache()
+
+
+def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str | None,
+                now: datetime | None = None) -> dict:
+    """Validate a ballot and enqueue it; the consumer records it. Returns the 202 body."""
+    _check_poll_id(poll_id)
+    if idempotency_key is not None and not (1 <= len(idempotency_key) <= 128 and idempotency_key.isprintable()):
+        raise InvalidInput("Idempotency-Key: от 1 до 128 печатных символов.",
+                           errors=[{"field": "Idempotency-Key", "detail": "от 1 до 128 печатных символов"}])
+    ballot = parse_model(BallotIn, body)
+    now = now or utcnow()
+    poll = _poll_cache.get(poll_id)
+    tree = territory_tree()
+    if poll.state in model.UNPUBLISHED_STATES:
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    if not poll.is_accepting(now):
+        raise Conflict(_not_open_reason(poll, now), code="poll-not-open", state=poll.state)
+    reason = model.eligibility_problem(poll, actor, tree)
+    if reason:
+        raise Forbidden(reason, code="not-eligible")
+    option_ids = model.normalize_answers(poll, [a.model_dump() for a in ballot.answers])
+    settings = get_settings()
+    ballot_id = keys.ballot_key(settings.ballot_key_secret, poll_id, actor.subject)
+    salt = None
+    if ballot.commitment:
+        commitment = ballot.commitment
+    else:
+        salt = (keys.derived_salt(settings.ballot_key_secret, poll_id, actor.subject, idempotency_key, option_ids)
+                if idempotency_key else receipts.random_salt())
+        commitment = receipts.commitment(poll_id, ballot_id, option_ids, salt)
+    recorded = BallotLedger().get(poll_id, ballot_id)
+    if recorded is not None and recorded.commitment != commitment:
+        raise Conflict("Вы уже проголосовали в этом опросе.", code="already-voted")
+    response = {
+        "ballot_id": ballot_id, "state": "accepted", "poll_id": poll_id,
+        "receipt": {"poll_id": poll_id, "ballot_id": ballot_id, "commitment": commitment,
+                    "option_ids": list(option_ids), **({"salt": salt} if salt else {}),
+                    "fingerprint": poll.fingerprint},
+    }
+    if recorded is not None:
+        return response  # a retry of a ballot already counted: same answer, nothing enqueued
+    accepted_ms = int(now.timestamp() * 1000)
+    BallotQueue().send(BallotMessage(
+        poll_id=poll_id, ballot_key=ballot_id, option_ids=option_ids, commitment=commitment,
+        accepted_at_ms=accepted_ms, voter=actor.subject, territory_id=actor.territory_id or "-",
+        age_band=age_band(actor.birth_year, poll.opens_at.year), gender=actor.gender or "-",
+    ))
+    return response
+
+
+def _not_open_reason(poll: model.Poll, now: datetime) -> str:
+    if poll.state == "approved" or (poll.state == "open" and now < poll.opens_at):
+        return "Голосование ещё не началось."
+    if poll.state in ("closed", "final") or (poll.state == "open" and now >= poll.closes_at):
+        return "Голосование уже завершено."
+    if poll.state == "cancelled":
+        return "Опрос отменён."
+    return "Голосование не идёт."
+
+
+def ballot_state(actor: Principal, poll_id: str, ballot_id: str | None) -> dict:
+    poll = _resident_poll(actor, poll_id)
+    key = _voter_key(poll_id, actor)
+    recorded = BallotLedger().get(poll_id, key)
+    if recorded is not None:
+        return {"ballot_id": key, "state": "counted", "commitment": recorded.commitment}
+    if ballot_id == key and poll.state in ("open", "closed"):
+        return {"ballot_id": key, "state": "accepted"}
+    if ballot_id == key and poll.state == "final":
+        return {"ballot_id": key, "state": "rejected",
+                "reason": "Голос не поступил в подсчёт до подведения итогов."}
+    raise NotFound("Вы не голосовали в этом опросе.", code="ballot-not-found")
+
+
+def results(actor: Principal, poll_id: str) -> dict:
+    poll = _resident_poll(actor, poll_id)
+    if poll.state == "final":
+        result = poll.extra.get("result") or {}
+        return model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final") | {
+            "merkle_root": result.get("merkle_root"), "amendments": poll.extra.get("amendments", []),
+            "fingerprint": poll.fingerprint}
+    if poll.results_visibility == "after_close":
+        raise Forbidden("Результаты будут опубликованы после завершения голосования.", code="results-hidden")
+    if BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is None:
+        raise Forbidden("Результаты видны после того, как ваш голос учтён.", code="results-after-vote")
+    total, counts = LiveTallies().read(poll_id)
+    return model.results_body(poll, counts, total, "live")

@@ -1,0 +1,77 @@
+"""The one moderation engine for everything staff publish (polls now, feed content later).
+
+An item moves through states by named actions; each action says which states it starts from,
+where it leads and who may take it. Every step taken becomes a transition record (who, when,
+from, to, comment) kept with the item and in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aj74.errors import Conflict, Forbidden, InvalidInput
+from aj74.identity.principal import Principal
+
+SYSTEM_ACTOR = "system:scheduler"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    sources: frozenset[str]
+    target: str
+    # Returns None when allowed, else a Russian reason for the 403.
+    authorize: Callable[[Principal | None, dict], str | None]
+    comment_required: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    actor: str
+    actor_role: str
+    at: str
+    from_state: str
+    to_state: str
+    comment: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "action": self.action, "actor": self.actor, "actor_role": self.actor_role, "at": self.at,
+            "from": self.from_state, "to": self.to_state, "comment": self.comment,
+        }
+
+
+class Workflow:
+    def __init__(self, name: str, state_titles: dict[str, str], actions: list[Action]) -> None:
+        self.name = name
+        self.state_titles = state_titles
+        self.actions = {a.name: a for a in actions}
+
+    def plan(self, action_name: str, state: str, actor: Principal | None, item: dict,
+             comment: str | None, at: str) -> Transition:
+        """Check that ``actor`` may take ``action_name`` on an item in ``state``; the transition to store."""
+        action = self.actions[action_name]
+        reason = action.authorize(actor, item)
+        if reason:
+            raise Forbidden(reason, code="action-not-allowed")
+        if state not in action.sources:
+            raise Conflict(
+                f"Действие невозможно: сейчас «{self.state_titles.get(state, state)}».",
+                code="invalid-state", state=state,
+            )
+        if action.comment_required and not (comment and comment.strip()):
+            raise InvalidInput("Укажите комментарий.", errors=[{"field": "comment", "detail": "обязательное поле"}])
+        actor_id = actor.subject if actor else SYSTEM_ACTOR
+        role = _acting_role(actor)
+        return Transition(action_name, actor_id, role, at, state, action.target, (comment or None))
+
+
+def _acting_role(actor: Principal | None) -> str:
+    if actor is None:
+        return "system"
+    for role in ("approver", "emergency", "moderator", "admin", "analyst", "resident"):
+        if actor.has_role(role):
+            return role
+    return "unknown"
