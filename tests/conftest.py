@@ -1,0 +1,26 @@
+"""Environment defaults for every test tier, set before anything imports ``app`` or reads settings.
+
+Only defaults (``setdefault``): a tier's own conftest or the caller's shell may override them. The
+values describe the local stage, the one stage on which the development identity provider exists.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# `app.py` and `functions/` live at the repository root, which plain `pytest` does not put on sys.path.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+for _name, _value in {
+    "STAGE": "local",
+    "OIDC_ISSUER": "http://127.0.0.1:8000/dev",
+    "OIDC_AUDIENCE": "aj74-mobile",
+    "ADMIN_ORIGIN": "http://127.0.0.1:8080",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+}.items():
+    os.environ.setdefault(_name, _value)
