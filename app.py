@@ -5,11 +5,10 @@ Thin by design: blueprints in ``aj74.api.routes`` hold the views, the domain hol
 
 from __future__ import annotations
 
-from chalice import Chalice
-
 from aj74.api.middleware import problems_and_correlation
 from aj74.api.routes import admin_polls, polls, system
 from aj74.settings import get_settings
+from chalice import Chalice
 
 app = Chalice(app_name="aj74")
 app.register_middleware(problems_and_correlation, "http")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from aj74.observability import logger, metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
-from aj74.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

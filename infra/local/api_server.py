@@ -8,6 +8,7 @@ the environment, exactly as API Gateway + Lambda would provide it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -31,10 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     server.server.RequestHandlerClass.log_message = lambda *a, **k: None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"api ready on http://{args.host}:{args.port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

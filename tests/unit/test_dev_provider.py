@@ -111,8 +111,6 @@ def test_invalid_attribute_is_named_in_the_field_errors(idp, request_body, field
     assert field_errors(request_body, idp) == {field}
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="unhashable JSON values reach dict/`in tree` "
-                   "lookups in claims_for and raise TypeError (POST /dev/token answers 500)")
 @pytest.mark.parametrize("request_body,field", [
     ({"persona": ["resident-satka"]}, "persona"),
     ({"persona": {"name": "resident-satka"}}, "persona"),

@@ -25,7 +25,8 @@ def decode_cursor(cursor: str | None) -> dict | None:
             raise ValueError("not an object")
         return data
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("Неверный курсор страницы.", errors=[{"field": "cursor", "detail": "неверный курсор"}]) from exc
+        raise InvalidInput("Неверный курсор страницы.",
+                           errors=[{"field": "cursor", "detail": "неверный курсор"}]) from exc
 
 
 def parse_limit(raw: str | None, default: int = 20) -> int:

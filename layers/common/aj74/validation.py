@@ -37,7 +37,9 @@ def _detail(error: dict) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind == "string_too_short":
-        return "поле не может быть пустым" if ctx.get("min_length") == 1 else f"минимум {ctx.get('min_length')} символов"
+        if ctx.get("min_length") == 1:
+            return "поле не может быть пустым"
+        return f"минимум {ctx.get('min_length')} символов"
     if kind == "string_too_long":
         return f"максимум {ctx.get('max_length')} символов"
     if kind == "too_short":

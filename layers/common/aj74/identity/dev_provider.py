@@ -106,7 +106,8 @@ class DevIdentityProvider:
             extra = set(request) - {"persona"}
             if extra:
                 raise InvalidInput("Укажите либо persona, либо явные атрибуты, но не вместе.")
-            persona = PERSONAS.get(request["persona"])
+            name = request["persona"]
+            persona = PERSONAS.get(name) if isinstance(name, str) else None
             if persona is None:
                 raise InvalidInput(f"Неизвестная персона. Доступны: {', '.join(PERSONAS)}.",
                                    errors=[{"field": "persona", "detail": "неизвестная персона"}])

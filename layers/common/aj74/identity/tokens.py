@@ -40,6 +40,7 @@ class JwksCache:
         self._clock = clock
         self._keys: dict[str, tuple[str, object]] = {}
         self._fetched_at: float | None = None
+        self._attempted_at: float | None = None
         self._lock = threading.Lock()
         self.fetch_count = 0
 
@@ -51,10 +52,13 @@ class JwksCache:
             kid, kty = jwk.get("kid"), jwk.get("kty")
             if not kid or jwk.get("use", "sig") != "sig":
                 continue
-            if kty == "RSA":
-                keys[kid] = ("RS256", RSAAlgorithm.from_jwk(jwk))
-            elif kty == "EC" and jwk.get("crv") == "P-256":
-                keys[kid] = ("ES256", ECAlgorithm.from_jwk(jwk))
+            try:
+                if kty == "RSA":
+                    keys[kid] = ("RS256", RSAAlgorithm.from_jwk(jwk))
+                elif kty == "EC" and jwk.get("crv") == "P-256":
+                    keys[kid] = ("ES256", ECAlgorithm.from_jwk(jwk))
+            except jwt.PyJWTError:
+                continue  # one malformed key must not take the others down
         self._keys = keys
         self._fetched_at = self._clock()
 
@@ -62,11 +66,13 @@ class JwksCache:
         with self._lock:
             now = self._clock()
             stale = self._fetched_at is None or now - self._fetched_at > self._ttl
-            may_refresh = self._fetched_at is None or now - self._fetched_at >= self._min_interval
-            if stale or (kid not in self._keys and may_refresh):
+            # Attempts, failed ones included, are spaced out: a down issuer is not asked on every request.
+            may_refresh = self._attempted_at is None or now - self._attempted_at >= self._min_interval
+            if may_refresh and (stale or kid not in self._keys):
+                self._attempted_at = now
                 try:
                     self._refresh()
-                except (OSError, ValueError) as exc:
+                except (OSError, ValueError, jwt.PyJWTError) as exc:
                     if not self._keys:
                         raise Unauthenticated("Не удалось проверить токен: сервис входа недоступен.",
                                               code="issuer-unavailable") from exc

@@ -88,11 +88,15 @@ def _content_fields(content: dict) -> dict:
     return {
         "title": content["title"], "description": content.get("description", ""),
         "image_url": content.get("image_url"), "territory_ids": tuple(content["territory_ids"]),
-        "opens_at": parse_iso(content["opens_at"]) if isinstance(content["opens_at"], str) else content["opens_at"],
-        "closes_at": parse_iso(content["closes_at"]) if isinstance(content["closes_at"], str) else content["closes_at"],
+        "opens_at": _as_time(content["opens_at"]),
+        "closes_at": _as_time(content["closes_at"]),
         "min_age": content["min_age"], "results_visibility": content["results_visibility"],
         "questions": tuple(_question(q) for q in content["questions"]),
     }
+
+
+def _as_time(value) -> datetime:
+    return parse_iso(value) if isinstance(value, str) else value
 
 
 def _question(q: dict) -> Question:
@@ -123,7 +127,8 @@ def poll_from_record(poll_id: str, state: str, version: int, content: dict, meta
     return Poll(poll_id=poll_id, state=state, version=version, created_by=meta["created_by"],
                 created_at=meta["created_at"], history=tuple(meta.get("history", ())),
                 fingerprint=meta.get("fingerprint"),
-                extra={k: v for k, v in meta.items() if k not in ("created_by", "created_at", "history", "fingerprint")},
+                extra={k: v for k, v in meta.items()
+                       if k not in ("created_by", "created_at", "history", "fingerprint")},
                 **_content_fields(content))
 
 
@@ -132,7 +137,8 @@ def check_territories_exist(territory_ids, tree: TerritoryTree) -> None:
     unknown = [t for t in territory_ids if t not in tree]
     if unknown:
         raise InvalidInput("Неизвестные территории: " + ", ".join(unknown),
-                           errors=[{"field": "territory_ids", "detail": f"неизвестная территория {t}"} for t in unknown])
+                           errors=[{"field": "territory_ids", "detail": f"неизвестная территория {t}"}
+                                   for t in unknown])
 
 
 def out_of_scope(principal: Principal, territory_ids, tree: TerritoryTree) -> list[str]:
@@ -200,7 +206,8 @@ def normalize_answers(poll: Poll, answers: list[dict]) -> tuple[str, ...]:
         valid = {o.id for o in q.options}
         bad = [o for o in options if o not in valid]
         if bad:
-            errors.append({"field": f"answers.{i}.option_ids", "detail": "варианты не из этого вопроса: " + ", ".join(bad)})
+            errors.append({"field": f"answers.{i}.option_ids",
+                           "detail": "варианты не из этого вопроса: " + ", ".join(bad)})
             continue
         if len(set(options)) != len(options):
             errors.append({"field": f"answers.{i}.option_ids", "detail": "варианты повторяются"})

@@ -105,7 +105,8 @@ def _amend(repo: PollRepository, audit: AuditLog, poll: Poll, now: datetime) -> 
     # Clear the flag first: a ballot that lands during the recount sets it again.
     repo.set_fields(poll.poll_id, "final", amend_pending=None)
     result = recount(poll)
-    if result["total_ballots"] == previous.get("total_ballots") and result["merkle_root"] == previous.get("merkle_root"):
+    unchanged = result["total_ballots"] == previous.get("total_ballots")
+    if unchanged and result["merkle_root"] == previous.get("merkle_root"):
         return False
     result["finalised_at"] = previous.get("finalised_at")
     result["amended_at"] = iso(now)

@@ -22,7 +22,6 @@ from aj74.pagination import decode_cursor, encode_cursor
 from aj74.polls import model
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
-from aj74.polls.schemas import BallotIn, CommentIn, PollContentIn, PollPatchIn
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
@@ -31,18 +30,25 @@ STAFF_DRAFTING_ROLES = ("moderator", "approver")
 STAFF_READING_ROLES = ("moderator", "approver", "admin", "analyst")
 
 
+def _schemas():
+    # pydantic costs ~90 ms of import: only the routes that parse a body pay for it.
+    from aj74.polls import schemas
+
+    return schemas
+
+
 def _check_poll_id(poll_id: str) -> None:
     if not is_ulid(poll_id):
         raise NotFound("Опрос не найден.", code="poll-not-found")
 
 
 # ====================================================================== staff
-def _content_from(data: PollContentIn) -> dict:
+def _content_from(data) -> dict:
     return data.model_dump(mode="python")
 
 
 def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> dict:
-    data = parse_model(PollContentIn, body)
+    data = parse_model(_schemas().PollContentIn, body)
     tree = territory_tree()
     model.check_territories_exist(data.territory_ids, tree)
     model.require_scope(actor, data.territory_ids, tree)
@@ -56,7 +62,7 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
 
 def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     _check_poll_id(poll_id)
-    patch = parse_model(PollPatchIn, body)
+    patch = parse_model(_schemas().PollPatchIn, body)
     repo = PollRepository()
     poll = repo.get(poll_id)
     tree = territory_tree()
@@ -66,7 +72,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
                        "содержание опроса не меняется.", code="not-editable", state=poll.state)
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
     merged = {**_editable_input(poll), **changes}
-    data = parse_model(PollContentIn, merged)
+    data = parse_model(_schemas().PollContentIn, merged)
     model.check_territories_exist(data.territory_ids, tree)
     model.require_scope(actor, data.territory_ids, tree)
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
@@ -91,7 +97,7 @@ def _editable_input(poll: model.Poll) -> dict:
 def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None) -> dict:
     """submit / approve / reject / cancel, as the workflow allows."""
     _check_poll_id(poll_id)
-    comment = parse_model(CommentIn, body or {}).comment
+    comment = parse_model(_schemas().CommentIn, body or {}).comment
     repo = PollRepository()
     poll = repo.get(poll_id)
     item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state}
@@ -246,7 +252,7 @@ def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str
     if idempotency_key is not None and not (1 <= len(idempotency_key) <= 128 and idempotency_key.isprintable()):
         raise InvalidInput("Idempotency-Key: от 1 до 128 печатных символов.",
                            errors=[{"field": "Idempotency-Key", "detail": "от 1 до 128 печатных символов"}])
-    ballot = parse_model(BallotIn, body)
+    ballot = parse_model(_schemas().BallotIn, body)
     now = now or utcnow()
     poll = _poll_cache.get(poll_id)
     tree = territory_tree()

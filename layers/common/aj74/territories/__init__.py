@@ -63,7 +63,7 @@ class TerritoryTree:
         self.root = roots[0]
 
     def __contains__(self, territory_id: object) -> bool:
-        return territory_id in self._by_id
+        return isinstance(territory_id, str) and territory_id in self._by_id
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -72,10 +72,9 @@ class TerritoryTree:
         return list(self._by_id.values())
 
     def get(self, territory_id: str) -> Territory:
-        try:
-            return self._by_id[territory_id]
-        except KeyError:
-            raise UnknownTerritory(territory_id) from None
+        if territory_id not in self:
+            raise UnknownTerritory(str(territory_id))
+        return self._by_id[territory_id]
 
     def chain(self, territory_id: str) -> list[Territory]:
         """The territory itself followed by every ancestor up to the region."""
