@@ -76,25 +76,25 @@ def test_the_limits_themselves_are_accepted(n_questions, n_options):
 
 # ------------------------------------------------------------------ questions and options
 def test_a_poll_needs_at_least_one_question():
-    assert field_errors(PollContentIn, poll_body(questions=[])) == [("questions", "минимум 1 элементов")]
+    assert field_errors(PollContentIn, poll_body(questions=[])) == [("questions", "элементов должно быть не меньше: 1")]
 
 
 def test_a_poll_has_at_most_twenty_questions():
     errors = field_errors(PollContentIn, poll_body(questions=[question()] * 21))
 
-    assert errors == [("questions", "максимум 20 элементов")]
+    assert errors == [("questions", "элементов должно быть не больше: 20")]
 
 
 def test_a_question_needs_at_least_two_options():
     errors = field_errors(PollContentIn, poll_body(questions=[question(), question(1)]))
 
-    assert errors == [("questions.1.options", "минимум 2 элементов")]
+    assert errors == [("questions.1.options", "элементов должно быть не меньше: 2")]
 
 
 def test_a_question_has_at_most_fifty_options():
     errors = field_errors(PollContentIn, poll_body(questions=[question(51)]))
 
-    assert errors == [("questions.0.options", "максимум 50 элементов")]
+    assert errors == [("questions.0.options", "элементов должно быть не больше: 50")]
 
 
 @pytest.mark.parametrize("limits",
@@ -171,7 +171,7 @@ def test_territory_ids_are_lowercase_latin_with_hyphens(territory_id):
 def test_a_poll_targets_at_least_one_territory():
     errors = field_errors(PollContentIn, poll_body(territory_ids=[]))
 
-    assert errors == [("territory_ids", "минимум 1 элементов")]
+    assert errors == [("territory_ids", "элементов должно быть не меньше: 1")]
 
 
 def test_a_territory_is_listed_once():
@@ -291,8 +291,9 @@ def test_a_ballot_lists_answers_and_may_bring_its_own_commitment():
 
 
 @pytest.mark.parametrize(("body", "field", "detail"), [
-    ({"answers": []}, "answers", "минимум 1 элементов"),
-    ({"answers": [{"question_id": "q1", "option_ids": []}]}, "answers.0.option_ids", "минимум 1 элементов"),
+    ({"answers": []}, "answers", "элементов должно быть не меньше: 1"),
+    ({"answers": [{"question_id": "q1", "option_ids": []}]}, "answers.0.option_ids",
+     "элементов должно быть не меньше: 1"),
     ({"answers": [{"question_id": "вопрос", "option_ids": ["q1-o1"]}]}, "answers.0.question_id",
      "неверный формат"),
     ({"answers": [{"question_id": "q1", "option_ids": ["o1"]}]}, "answers.0.option_ids.0", "неверный формат"),

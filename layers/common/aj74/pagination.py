@@ -32,7 +32,7 @@ def decode_cursor(cursor: str | None) -> dict | None:
 def parse_limit(raw: str | None, default: int = 20) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidInput(f"limit должен быть от 1 до {MAX_LIMIT}.",
                            errors=[{"field": "limit", "detail": f"от 1 до {MAX_LIMIT}"}])
     return int(raw)

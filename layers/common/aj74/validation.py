@@ -43,15 +43,16 @@ def _detail(error: dict) -> str:
     if kind == "string_too_long":
         return f"максимум {ctx.get('max_length')} символов"
     if kind == "too_short":
-        return f"минимум {ctx.get('min_length')} элементов"
+        return f"элементов должно быть не меньше: {ctx.get('min_length')}"
     if kind == "too_long":
-        return f"максимум {ctx.get('max_length')} элементов"
+        return f"элементов должно быть не больше: {ctx.get('max_length')}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"значение должно быть не меньше {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
         return f"значение должно быть не больше {ctx.get('le', ctx.get('lt'))}"
     if kind in ("literal_error", "enum"):
-        return f"допустимые значения: {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ")
+        return f"допустимые значения: {expected}"
     return _MESSAGES.get(kind, "неверное значение")
 
 

@@ -37,9 +37,9 @@ class BallotMessage:
     def decode(cls, body: str) -> BallotMessage:
         try:
             data = json.loads(body)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise PoisonMessage("not JSON") from exc
-        if not isinstance(data, dict) or data.get("v") != VERSION:
+        if not isinstance(data, dict) or type(data.get("v")) is not int or data["v"] != VERSION:
             raise PoisonMessage("unknown message version")
         try:
             msg = cls(
@@ -47,7 +47,7 @@ class BallotMessage:
                 option_ids=tuple(_str_list(data, "option_ids")), commitment=_str(data, "commitment"),
                 accepted_at_ms=_int(data, "accepted_at_ms"), voter=_str(data, "voter"),
                 territory_id=_str(data, "territory_id"), age_band=_str(data, "age_band"),
-                gender=str(data.get("gender") or "-"),
+                gender=_gender(data),
             )
         except (KeyError, TypeError) as exc:
             raise PoisonMessage(f"missing or malformed field: {exc}") from exc
@@ -60,6 +60,15 @@ def _str(data: dict, key: str) -> str:
     value = data[key]
     if not isinstance(value, str) or not value:
         raise TypeError(key)
+    return value
+
+
+def _gender(data: dict) -> str:
+    value = data.get("gender")
+    if value is None:
+        return "-"
+    if value not in ("f", "m", "-"):
+        raise TypeError("gender")
     return value
 
 

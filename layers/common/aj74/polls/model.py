@@ -4,7 +4,7 @@ answers and results."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aj74.clock import iso, parse_iso
 from aj74.errors import Forbidden, InvalidInput
@@ -96,7 +96,7 @@ def _content_fields(content: dict) -> dict:
 
 
 def _as_time(value) -> datetime:
-    return parse_iso(value) if isinstance(value, str) else value
+    return parse_iso(value) if isinstance(value, str) else value.astimezone(UTC)
 
 
 def _question(q: dict) -> Question:

@@ -1,0 +1,138 @@
+"""Demo content of the local stack, written after every start (the stack is ephemeral).
+
+Everything goes through the HTTP API with development tokens, exactly as the admin site and the
+mobile app would do it: moderators draft, the approver approves, residents vote, the scheduler
+opens, closes and finalises.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import requests
+
+if TYPE_CHECKING:
+    from infra.local.stack import LocalStack
+
+log = logging.getLogger(__name__)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Api:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+        self._tokens: dict[str, str] = {}
+
+    def token(self, persona: str | None = None, **claims) -> str:
+        key = persona or claims["sub"]
+        if key not in self._tokens:
+            body = {"persona": persona} if persona else claims
+            response = self.http.post(f"{self.base}/dev/token", json=body, timeout=10)
+            response.raise_for_status()
+            self._tokens[key] = response.json()["access_token"]
+        return self._tokens[key]
+
+    def call(self, method: str, path: str, token: str, body: dict | None = None, expect: int = 200) -> dict:
+        response = self.http.request(method, f"{self.base}{path}", json=body, timeout=10,
+                                     headers={"Authorization": f"Bearer {token}"})
+        if response.status_code != expect:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+
+def _poll(title: str, description: str, territories: list[str], opens: datetime, closes: datetime,
+          questions: list[tuple[str, str, list[str]]], visibility: str = "after_vote", min_age: int = 14) -> dict:
+    return {
+        "title": title, "description": description, "territory_ids": territories, "opens_at": _iso(opens),
+        "closes_at": _iso(closes), "min_age": min_age, "results_visibility": visibility,
+        "questions": [
+            {"text": text, "kind": kind, **({"max_choices": 2} if kind == "multiple" else {}),
+             "options": [{"text": o} for o in options]}
+            for text, kind, options in questions
+        ],
+    }
+
+
+def _draft_and_approve(api: _Api, moderator: str, body: dict, approve: bool = True) -> str:
+    mod = api.token(moderator)
+    poll = api.call("POST", "/v1/admin/polls", mod, body, expect=201)
+    api.call("POST", f"/v1/admin/polls/{poll['id']}/submit", mod, {})
+    if approve:
+        api.call("POST", f"/v1/admin/polls/{poll['id']}/approve", api.token("approver"), {})
+    return poll["id"]
+
+
+def _vote(api: _Api, poll_id: str, territory: str, count: int, pick) -> int:
+    cast = 0
+    for i in range(count):
+        token = api.token(sub=f"demo-{territory}-{i:03d}", roles=["resident"], territory_id=territory,
+                          birth_year=1950 + (i * 7) % 55, gender="f" if i % 2 else "m")
+        api.call("POST", f"/v1/polls/{poll_id}/ballots", token, {"answers": pick(i)}, expect=202)
+        cast += 1
+    return cast
+
+
+def _wait_open(api: _Api, poll_id: str, resident_token: str, timeout: float = 30.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = api.http.get(f"{api.base}/v1/polls/{poll_id}", timeout=5,
+                                headers={"Authorization": f"Bearer {resident_token}"})
+        if response.ok and response.json()["state"] == "open":
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"poll {poll_id} did not open")
+
+
+def seed(stack: LocalStack) -> None:
+    """Demo polls in every state a moderator, an approver and a resident want to see."""
+    api = _Api(stack.api_url)
+    now = datetime.now(UTC)
+    open_satka = _draft_and_approve(api, "moderator-satka", _poll(
+        "Благоустройство набережной Саткинского пруда",
+        "Администрация Саткинского района выбирает, с чего начать благоустройство набережной в 2027 году.",
+        ["gp-satka"], now - timedelta(minutes=1), now + timedelta(days=14),
+        [("Что сделать в первую очередь?", "single", ["Освещение и видеонаблюдение", "Прогулочная дорожка",
+                                                       "Детская площадка", "Лодочная станция"]),
+         ("Что ещё нужно на набережной?", "multiple", ["Скамейки", "Туалет", "Велопарковка", "Кафе"])]))
+    closing_soon = _draft_and_approve(api, "moderator-satka", _poll(
+        "Название нового сквера у ДК «Магнезит»",
+        "Сквер откроется летом; выберите название из предложенных жителями.",
+        ["mr-satkinsky"], now - timedelta(minutes=1), now + timedelta(seconds=40),
+        [("Как назвать сквер?", "single", ["Сквер Металлургов", "Магнезитовый сквер", "Сквер Юности"])],
+        visibility="after_close"))
+    _draft_and_approve(api, "moderator-magnitogorsk", _poll(
+        "Вечерние часы массового катания в Ледовом дворце им. Ромазана",
+        "Выберите удобное время для бесплатного массового катания по будням.",
+        ["go-magnitogorsk"], now - timedelta(minutes=1), now + timedelta(days=10),
+        [("Какое время удобнее?", "single", ["18:00–19:30", "19:30–21:00", "21:00–22:30"])]))
+    regional = api.call("POST", "/v1/admin/polls", api.token("approver"), _poll(
+        "Какие места включить в туристический маршрут «Горный Урал»?",
+        "Региональный опрос Министерства культуры и туризма Челябинской области.",
+        ["chelyabinsk-oblast"], now - timedelta(minutes=1), now + timedelta(days=30),
+        [("Какие места добавить?", "multiple", ["Таганай", "Зюраткуль", "Аркаим", "Порогинская ГЭС"])],
+        min_age=18), expect=201)
+    log.info("demo poll awaiting another approver: %s", regional["id"])
+    review = _draft_and_approve(api, "moderator-satka", _poll(
+        "Новый автобусный маршрут Сатка — Бакал",
+        "Нужен ли прямой маршрут без пересадки в Бердяуше?",
+        ["gp-satka", "gp-bakal"], now + timedelta(days=2), now + timedelta(days=16),
+        [("Будете ли вы пользоваться маршрутом?", "single", ["Да, ежедневно", "Иногда", "Нет"])]), approve=False)
+    log.info("demo poll in review: %s", review)
+
+    resident = api.token("resident-satka")
+    _wait_open(api, open_satka, resident)
+    _wait_open(api, closing_soon, resident)
+    n1 = _vote(api, open_satka, "gp-satka", 24, lambda i: [
+        {"question_id": "q1", "option_ids": [f"q1-o{1 + i % 4 if i % 3 else 1}"]},
+        {"question_id": "q2", "option_ids": sorted({f"q2-o{1 + i % 4}", f"q2-o{1 + (i // 2) % 4}"})}])
+    n2 = _vote(api, closing_soon, "gp-bakal", 30, lambda i: [
+        {"question_id": "q1", "option_ids": [f"q1-o{1 + (i * i) % 3}"]}])
+    log.info("demo ballots cast: %d + %d (the second poll closes and is finalised within a minute)", n1, n2)
