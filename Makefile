@@ -35,3 +35,8 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache build .aws-sam
+
+# Called by `sam build` (ApiFunction has BuildMethod: makefile): the API package is app.py alone;
+# its dependencies and the domain come from the shared layer.
+build-ApiFunction:
+	cp app.py "$(ARTIFACTS_DIR)/"

@@ -47,12 +47,19 @@ def _content_from(data) -> dict:
     return data.model_dump(mode="python")
 
 
+def _require_future_close(data, now: datetime) -> None:
+    if data.closes_at <= now:
+        raise InvalidInput("Время окончания опроса уже прошло.",
+                           errors=[{"field": "closes_at", "detail": "время окончания должно быть в будущем"}])
+
+
 def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> dict:
     data = parse_model(_schemas().PollContentIn, body)
+    now = now or utcnow()
+    _require_future_close(data, now)
     tree = territory_tree()
     model.check_territories_exist(data.territory_ids, tree)
     model.require_scope(actor, data.territory_ids, tree)
-    now = now or utcnow()
     poll = model.new_poll(ulid(), _content_from(data), actor, now)
     poll = PollRepository().create(poll)
     AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.create", target_type="poll",
@@ -73,6 +80,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
     merged = {**_editable_input(poll), **changes}
     data = parse_model(_schemas().PollContentIn, merged)
+    _require_future_close(data, utcnow())
     model.check_territories_exist(data.territory_ids, tree)
     model.require_scope(actor, data.territory_ids, tree)
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
