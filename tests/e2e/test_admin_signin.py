@@ -1,0 +1,115 @@
+"""A moderator signs in to the admin site in a real browser and sees who they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from infra.local.stack import LocalStack
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    # Any CSP violation or script error shows up here and fails the test. The browser's own
+    # "Failed to load resource" lines for expected API refusals (401) are not site errors.
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_moderator_signs_in_sees_profile_and_signs_out(local_stack: LocalStack, page: Page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # Given the sign-in page, served under a strict content security policy
+    response = page.goto(local_stack.admin_url + "/")
+    assert response is not None and response.ok
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    expect(page).to_have_title("Вход — Активный житель 74 — кабинет модератора")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в кабинет")
+    persona = page.get_by_role("button", name="Модератор Саткинского района")
+    expect(persona).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "admin-signin.png", full_page=True)
+
+    # When the moderator of the Satka district signs in
+    persona.click()
+
+    # Then the profile shows their name, role title and territories
+    expect(page).to_have_url(local_stack.admin_url + "/me.html")
+    profile = page.get_by_role("region", name="Мой профиль")
+    expect(profile).to_be_visible()
+    expect(page.locator("#profile-name")).to_have_text("Ирина Соколова (модератор, Саткинский район)")
+    expect(page.locator("#profile-roles")).to_have_text("Модератор муниципалитета")
+    expect(page.locator("#profile-scope")).to_have_text("Саткинский муниципальный район")
+    expect(page.locator("#profile-territory-chain")).to_contain_text("Саткинский муниципальный район")
+    expect(page.locator("#resident-note")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / "admin-profile.png", full_page=True)
+
+    # When they sign out, they are back at the sign-in page and the token is gone
+    page.get_by_role("button", name="Выйти").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в кабинет")
+    assert page.evaluate("() => sessionStorage.length") == 0
+
+    # And the profile page no longer opens without signing in again
+    page.goto(local_stack.admin_url + "/me.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в кабинет")
+
+
+def test_an_api_refusal_is_shown_to_the_user(local_stack: LocalStack, page: Page):
+    # Given a session whose token the API does not accept
+    page.goto(local_stack.admin_url + "/")
+    page.evaluate(
+        """() => sessionStorage.setItem("aj74.admin.session",
+                 JSON.stringify({token: "not-a-token", personaTitle: "x"}))"""
+    )
+
+    # When the profile page asks the API who this is
+    page.goto(local_stack.admin_url + "/me.html")
+
+    # Then the problem's Russian detail is shown, and the user is offered to sign in again
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_visible()
+    expect(alert).not_to_be_empty()
+    expect(page.get_by_role("link", name="Войти снова")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.length") == 0
