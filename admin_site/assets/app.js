@@ -4,17 +4,6 @@
 
 const SESSION_KEY = "aj74.admin.session";
 
-// Shown on the sign-in list only, because /dev/personas returns role codes without titles.
-// The profile page always uses the API's own role_titles.
-const ROLE_LABELS = {
-  resident: "Житель",
-  moderator: "Модератор муниципалитета",
-  approver: "Согласующий",
-  admin: "Администратор",
-  analyst: "Аналитик",
-  emergency: "Оператор ГУ МЧС",
-};
-
 const MESSAGES = {
   configFailed: "Не удалось загрузить настройки кабинета. Обновите страницу или обратитесь в поддержку.",
   apiUnreachable: "Сервер недоступен. Проверьте подключение и попробуйте ещё раз.",
@@ -142,13 +131,11 @@ function personaButton(persona, onChoose) {
   button.dataset.persona = persona.persona;
   button.append(el("span", "persona-title", persona.title));
 
-  const roles = (persona.role_titles || (persona.roles || []).map((r) => ROLE_LABELS[r] || r)).join(", ");
+  const roles = (persona.role_titles || []).join(", ");
   const meta = el("span", "persona-meta");
   meta.append(el("span", "", `Роль: ${roles}`));
   if (persona.territory_name) {
     meta.append(el("span", "", `Территория: ${persona.territory_name}`));
-  } else if (persona.territory_id) {
-    meta.append(el("span", "", `Код территории: ${persona.territory_id}`));
   }
   button.append(meta);
   button.addEventListener("click", () => onChoose(persona));

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from aj74.errors import InvalidInput
-from aj74.identity.principal import ROLES
+from aj74.identity.principal import ROLE_TITLES, ROLES
 from aj74.territories import territory_tree
 
 TOKEN_LIFETIME_SECONDS = 8 * 3600
@@ -98,7 +98,13 @@ class DevIdentityProvider:
         return {"keys": keys}
 
     def personas(self) -> list[dict]:
-        return [{"persona": name, **claims} for name, claims in PERSONAS.items()]
+        """The personas with their claims and, for sign-in pages, Russian role and territory names."""
+        tree = territory_tree()
+        return [
+            {"persona": name, **claims, "role_titles": [ROLE_TITLES[r] for r in claims["roles"]],
+             "territory_name": tree.get(claims["territory_id"]).name}
+            for name, claims in PERSONAS.items()
+        ]
 
     def claims_for(self, request: dict) -> dict:
         """Claims for ``{"persona": ...}`` or for explicit claims, validated like an issuer would."""
