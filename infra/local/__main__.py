@@ -1,0 +1,80 @@
+"""``make run``: start the embedded local stack, print where everything is, stop on Ctrl-C.
+
+Ports: AJ74_AWS_PORT (4566), AJ74_API_PORT (8000), AJ74_ADMIN_PORT (8080).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+import requests
+
+from infra.local.stack import DEFAULT_ADMIN_PORT, DEFAULT_API_PORT, DEFAULT_AWS_PORT, LocalStack, StackError
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def personas_text(api_url: str) -> str:
+    personas = requests.get(f"{api_url}/dev/personas", timeout=5).json()["personas"]
+    width = max((len(p["persona"]) for p in personas), default=0)
+    lines = []
+    for p in personas:
+        roles = ", ".join(p.get("roles") or []) or "—"
+        lines.append(f"  {p['persona']:<{width}}  {p.get('title', '')}  (sub {p.get('sub')}; роли: {roles})")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    stack = LocalStack(
+        aws_port=_port("AJ74_AWS_PORT", DEFAULT_AWS_PORT),
+        api_port=_port("AJ74_API_PORT", DEFAULT_API_PORT),
+        admin_port=_port("AJ74_ADMIN_PORT", DEFAULT_ADMIN_PORT),
+    )
+    try:
+        stack.start()
+    except StackError as error:
+        print(f"Локальный стенд не запустился: {error}", file=sys.stderr)
+        return 1
+    try:
+        admin = stack.admin_url if "admin" not in stack.skipped else f"не запущен ({stack.skipped['admin']})"
+        functions = [name for name in stack.pids if name not in ("moto", "api", "admin")]
+        functions += [f"{name} — не запущена ({reason})" for name, reason in stack.skipped.items() if name != "admin"]
+        print(
+            "\nАктивный житель 74 — локальный стенд запущен\n"
+            f"  API:            {stack.api_url}\n"
+            f"  Админка:        {admin}\n"
+            f"  Локальный AWS:  {stack.aws_endpoint}  (moto; ключи testing/testing, регион eu-central-1)\n"
+            f"  Функции:        {', '.join(functions) or '—'}\n"
+            f"  Журналы:        {stack.log_dir}\n"
+            "\nПерсоны для входа (токен: POST /dev/token):\n"
+            f"{personas_text(stack.api_url)}\n"
+            "\nСтенд эфемерный: данные пересоздаются при каждом запуске.\n"
+            "Остановить: Ctrl-C\n",
+            flush=True,
+        )
+        reported: set[str] = set()
+        while not stop.wait(1):
+            for name, log_path in stack.exited().items():
+                if name not in reported:
+                    reported.add(name)
+                    print(f"Компонент {name} остановился; журнал: {log_path}", file=sys.stderr, flush=True)
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The ``local_stack`` session fixture: the whole local stack on free ports.
+
+Free ports keep it clear of a developer's running ``make run`` on 4566/8000/8080.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.local.stack import LocalStack
+
+
+def stack_on_free_ports(log_dir: Path, **options) -> LocalStack:
+    """A LocalStack (not started) on three ports the OS reports free right now."""
+    sockets = [socket.socket() for _ in range(3)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        aws_port, api_port, admin_port = (sock.getsockname()[1] for sock in sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+    return LocalStack(aws_port=aws_port, api_port=api_port, admin_port=admin_port, log_dir=log_dir, **options)
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
+    """The local stack, started once per test session and stopped at its end."""
+    with stack_on_free_ports(tmp_path_factory.mktemp("local-stack")) as stack:
+        yield stack
+
+
+@pytest.fixture
+def new_stack(tmp_path) -> Callable[..., LocalStack]:
+    """A factory of extra, not yet started stacks, for tests about the stack's own lifecycle."""
+    return lambda **options: stack_on_free_ports(tmp_path, **options)
