@@ -1,0 +1,1 @@
+"""Helpers shared by test tiers (fixtures live in the conftest files)."""
