@@ -13,6 +13,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+
+pytestmark = pytest.mark.slow
 from aj74.ballots.consumer import BallotRecorder
 from aj74.ballots.queue import BallotQueue
 from aj74.clock import utcnow
