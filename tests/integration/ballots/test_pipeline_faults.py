@@ -13,8 +13,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-
-pytestmark = pytest.mark.slow
 from aj74.ballots.consumer import BallotRecorder
 from aj74.ballots.queue import BallotQueue
 from aj74.clock import utcnow
@@ -26,6 +24,8 @@ from aj74.polls.scheduling import tick
 from infra.local.invocation import InvocationError
 from tests.integration.ballots.faults import throttled_writes
 from tests.support.polls import answers, persona, resident
+
+pytestmark = pytest.mark.slow
 
 POINTS = 10
 
