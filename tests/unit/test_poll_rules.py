@@ -17,15 +17,13 @@ from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.polls.model import (
     assign_ids,
-    check_territories_exist,
     eligibility_problem,
     new_poll,
     normalize_answers,
-    out_of_scope,
-    require_scope,
     results_body,
     visible_to,
 )
+from aj74.scope import check_territories_exist, out_of_scope, require_scope
 from aj74.territories import territory_tree
 
 CHELYABINSK_TIME = timezone(timedelta(hours=5))

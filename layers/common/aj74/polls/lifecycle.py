@@ -6,7 +6,8 @@ Staff actions are authorised here; open/close/finalise are taken by the schedule
 from __future__ import annotations
 
 from aj74.identity.principal import Principal
-from aj74.polls.model import STATE_TITLES, out_of_scope
+from aj74.polls.model import STATE_TITLES
+from aj74.scope import out_of_scope
 from aj74.territories import territory_tree
 from aj74.workflow import Action, Workflow
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from aj74 import scope
 from aj74.audit.repository import AuditLog
 from aj74.ballots import keys, receipts
 from aj74.ballots.demographics import age_band
@@ -58,8 +59,8 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
     now = now or utcnow()
     _require_future_close(data, now)
     tree = territory_tree()
-    model.check_territories_exist(data.territory_ids, tree)
-    model.require_scope(actor, data.territory_ids, tree)
+    scope.check_territories_exist(data.territory_ids, tree)
+    scope.require_scope(actor, data.territory_ids, tree)
     poll = model.new_poll(ulid(), _content_from(data), actor, now)
     poll = PollRepository().create(poll)
     AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.create", target_type="poll",
@@ -73,7 +74,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     repo = PollRepository()
     poll = repo.get(poll_id)
     tree = territory_tree()
-    model.require_scope(actor, poll.territory_ids, tree)
+    scope.require_scope(actor, poll.territory_ids, tree)
     if poll.state not in model.EDITABLE_STATES:
         raise Conflict("Редактировать можно только черновик или отклонённый опрос; после открытия "
                        "содержание опроса не меняется.", code="not-editable", state=poll.state)
@@ -81,8 +82,8 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     merged = {**_editable_input(poll), **changes}
     data = parse_model(_schemas().PollContentIn, merged)
     _require_future_close(data, utcnow())
-    model.check_territories_exist(data.territory_ids, tree)
-    model.require_scope(actor, data.territory_ids, tree)
+    scope.check_territories_exist(data.territory_ids, tree)
+    scope.require_scope(actor, data.territory_ids, tree)
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
         [q.model_dump() for q in data.questions])})
     before = poll.content()
@@ -121,7 +122,7 @@ def get_staff(actor: Principal, poll_id: str) -> dict:
     _check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
     if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
-        model.require_scope(actor, poll.territory_ids, territory_tree())
+        scope.require_scope(actor, poll.territory_ids, territory_tree())
     return staff_view(poll)
 
 
@@ -136,7 +137,7 @@ def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | No
     for s in states:
         polls.extend(_all_in_state(repo, s))
     if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
-        polls = [p for p in polls if not model.out_of_scope(actor, p.territory_ids, tree)]
+        polls = [p for p in polls if not scope.out_of_scope(actor, p.territory_ids, tree)]
     page, next_cursor = _page(polls, limit, cursor)
     return {"items": [staff_view(p) for p in page], "next_cursor": next_cursor}
 
