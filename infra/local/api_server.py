@@ -14,7 +14,24 @@ import signal
 import sys
 
 from chalice.config import Config
-from chalice.local import LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer
+
+from aj74.api import problems
+
+
+class RequestHandler(ChaliceRequestHandler):
+    """Answers what API Gateway answers itself (unknown route or method) as problem+json, like the
+    GatewayResponses in template.yaml, and keeps request lines (which may carry query strings with
+    personal data) out of the log."""
+
+    def _send_error_response(self, error) -> None:
+        body = problems.problem_body(error.CODE, "Ошибка запроса",
+                                     "Запрос не может быть выполнен: неизвестный адрес или метод.", "gateway-error")
+        self._send_http_response(error.CODE, {"Content-Type": problems.PROBLEM_CONTENT_TYPE},
+                                 problems.dumps(body).encode("utf-8"))
+
+    def log_message(self, *args, **kwargs) -> None:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from app import app  # imported here so that the environment is read at start-up, as in Lambda
 
     config = Config.create(chalice_stage="local", app_name="aj74", chalice_app=app)
-    server = LocalDevServer(app, config, args.host, args.port)
-    # Chalice's request logger writes the full request line (with query strings) to stderr.
-    server.server.RequestHandlerClass.log_message = lambda *a, **k: None
+    server = LocalDevServer(app, config, args.host, args.port, handler_cls=RequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"api ready on http://{args.host}:{args.port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
