@@ -13,10 +13,9 @@ import logging
 import signal
 import sys
 
+from aj74.api import problems
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalDevServer
-
-from aj74.api import problems
 
 
 class RequestHandler(ChaliceRequestHandler):
