@@ -1,4 +1,4 @@
-"""The one moderation engine for everything staff publish (polls now, feed content later).
+"""The one moderation engine for everything staff publish: polls and feed content.
 
 An item moves through states by named actions; each action says which states it starts from,
 where it leads and who may take it. Every step taken becomes a transition record (who, when,
@@ -66,6 +66,19 @@ class Workflow:
         actor_id = actor.subject if actor else SYSTEM_ACTOR
         role = _acting_role(actor)
         return Transition(action_name, actor_id, role, at, state, action.target, (comment or None))
+
+
+def approver_not_author(actor: Principal | None, item: dict) -> str | None:
+    """The Directorate approves or rejects, and never what its own member drafted."""
+    if actor is None or not actor.has_role("approver"):
+        return "Согласовать или отклонить может только Управление по внутренней политике."
+    if actor.subject == item["created_by"]:
+        return "Нельзя согласовывать собственный черновик."
+    return None
+
+
+def system_only(actor: Principal | None, item: dict) -> str | None:
+    return None if actor is None else "Это действие выполняет планировщик."
 
 
 def _acting_role(actor: Principal | None) -> str:

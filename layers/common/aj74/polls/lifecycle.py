@@ -9,7 +9,7 @@ from aj74.identity.principal import Principal
 from aj74.polls.model import STATE_TITLES
 from aj74.scope import out_of_scope
 from aj74.territories import territory_tree
-from aj74.workflow import Action, Workflow
+from aj74.workflow import Action, Workflow, approver_not_author, system_only
 
 
 def _author_in_scope(actor: Principal | None, item: dict) -> str | None:
@@ -22,14 +22,6 @@ def _author_in_scope(actor: Principal | None, item: dict) -> str | None:
     return None
 
 
-def _approver_not_author(actor: Principal | None, item: dict) -> str | None:
-    if actor is None or not actor.has_role("approver"):
-        return "Согласовать или отклонить может только Управление по внутренней политике."
-    if actor.subject == item["created_by"]:
-        return "Нельзя согласовывать собственный черновик."
-    return None
-
-
 def _cancel(actor: Principal | None, item: dict) -> str | None:
     if item.get("state") == "open":
         if actor is None or not actor.has_role("approver"):
@@ -38,20 +30,16 @@ def _cancel(actor: Principal | None, item: dict) -> str | None:
     return _author_in_scope(actor, item)
 
 
-def _system(actor: Principal | None, item: dict) -> str | None:
-    return None if actor is None else "Это действие выполняет планировщик."
-
-
 POLL_WORKFLOW = Workflow(
     "poll",
     STATE_TITLES,
     [
         Action("submit", frozenset({"draft", "rejected"}), "in_review", _author_in_scope),
-        Action("approve", frozenset({"in_review"}), "approved", _approver_not_author),
-        Action("reject", frozenset({"in_review"}), "rejected", _approver_not_author, comment_required=True),
+        Action("approve", frozenset({"in_review"}), "approved", approver_not_author),
+        Action("reject", frozenset({"in_review"}), "rejected", approver_not_author, comment_required=True),
         Action("cancel", frozenset({"draft", "in_review", "approved", "rejected", "open"}), "cancelled", _cancel),
-        Action("open", frozenset({"approved"}), "open", _system),
-        Action("close", frozenset({"open"}), "closed", _system),
-        Action("finalise", frozenset({"closed"}), "final", _system),
+        Action("open", frozenset({"approved"}), "open", system_only),
+        Action("close", frozenset({"open"}), "closed", system_only),
+        Action("finalise", frozenset({"closed"}), "final", system_only),
     ],
 )
