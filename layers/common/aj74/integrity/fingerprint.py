@@ -15,3 +15,17 @@ def canonical_content(content: dict) -> bytes:
 
 def fingerprint(content: dict) -> str:
     return hashlib.sha256(canonical_content(content)).hexdigest()
+
+
+# The keys of ``Poll.content()``: a staff or resident view of a poll carries them all, so the
+# verifier can fingerprint a poll from what the API returns.
+CONTENT_KEYS = ("title", "description", "image_url", "territory_ids", "opens_at", "closes_at", "min_age",
+                "results_visibility", "questions")
+
+
+def content_of(view: dict) -> dict:
+    """The fingerprinted content out of a poll view (or of content itself)."""
+    missing = [k for k in CONTENT_KEYS if k not in view]
+    if missing:
+        raise KeyError("poll content lacks " + ", ".join(missing))
+    return {k: view[k] for k in CONTENT_KEYS}

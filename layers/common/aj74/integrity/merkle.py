@@ -16,7 +16,11 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     """Bottom-up levels of leaf and node hashes (a level's odd last node is carried up)."""
-    level = [leaf_hash(x) for x in leaves]
+    return _levels_over([leaf_hash(x) for x in leaves])
+
+
+def _levels_over(level: list[bytes]) -> list[list[bytes]]:
+    """Bottom-up levels above ``level``, a row of already hashed nodes."""
     levels = [level]
     while len(level) > 1:
         nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
@@ -42,8 +46,36 @@ def audit_path(leaves: list[bytes], index: int) -> list[bytes]:
     """
     if not 0 <= index < len(leaves):
         raise IndexError("leaf index out of range")
+    return path_over([leaf_hash(x) for x in leaves], index)
+
+
+def root_over(hashes: list[bytes]) -> bytes:
+    """The root of a tree whose bottom row is ``hashes`` (already hashed nodes, not leaves).
+
+    With every node but the last the root of a complete subtree of the same size 2^k, this is the
+    RFC 6962 root of all their leaves: the published ballot list is stored as such subtrees.
+    """
+    if not hashes:
+        return hashlib.sha256(b"").digest()
+    return _levels_over(hashes)[-1][0]
+
+
+def path_over(hashes: list[bytes], index: int) -> list[bytes]:
+    """The audit path of node ``index`` in the tree over the row ``hashes`` (see :func:`root_over`)."""
+    if not 0 <= index < len(hashes):
+        raise IndexError("node index out of range")
+    return path_in(_levels_over(hashes), index)
+
+
+def levels_over(hashes: list[bytes]) -> list[list[bytes]]:
+    """Every level of the tree over the row ``hashes``, bottom-up: build once, read many paths."""
+    return _levels_over(list(hashes))
+
+
+def path_in(levels: list[list[bytes]], index: int) -> list[bytes]:
+    """The audit path of node ``index`` of the bottom row of ``levels`` (see :func:`levels_over`)."""
     path = []
-    for level in _levels(leaves)[:-1]:
+    for level in levels[:-1]:
         sibling = index ^ 1
         if sibling < len(level):
             path.append(level[sibling])

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from aj74.audit.repository import AuditLog
 from aj74.ballots.repository import BallotLedger, LiveTallies
-from aj74.ballots.tally import count
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict
-from aj74.integrity import merkle
 from aj74.integrity.fingerprint import fingerprint
+from aj74.integrity.published import PublishedBallot, canonical, tally
+from aj74.integrity.repository import PublishedBallots
 from aj74.observability import logger
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.model import Poll
@@ -43,14 +43,20 @@ def _all(repo: PollRepository, state: str, opens_before: datetime | None = None)
             return polls
 
 
-def recount(poll: Poll) -> dict:
-    """The official result: every ballot in the ledger accepted before close, counted once."""
+def counted_ballots(poll: Poll) -> list[PublishedBallot]:
+    """Every ballot in the ledger accepted before close, as published: canonical order, no keys."""
     closes_ms = int(poll.closes_at.timestamp() * 1000)
-    ballots = [b for b in BallotLedger().all_ballots(poll.poll_id) if b.accepted_at_ms < closes_ms]
-    total, counts = count(b.option_ids for b in ballots)
-    leaves = sorted(bytes.fromhex(b.commitment) for b in ballots)
-    return {"total_ballots": total, "counts": dict(sorted(counts.items())),
-            "merkle_root": merkle.root(leaves).hex(), "tree_size": len(leaves)}
+    return canonical(PublishedBallot(b.commitment, b.option_ids) for b in BallotLedger().all_ballots(poll.poll_id)
+                     if b.accepted_at_ms < closes_ms)
+
+
+def recount(poll: Poll) -> dict:
+    """The official result: every counted ballot once, and its published ballot list stored first,
+    so a result is never visible without the list that lets anyone check it."""
+    ballots = counted_ballots(poll)
+    result = tally(ballots)
+    PublishedBallots().write(poll.poll_id, result["merkle_root"], ballots, poll.option_ids)
+    return result
 
 
 def tick(now: datetime | None = None, grace_seconds: int = 60) -> TickReport:

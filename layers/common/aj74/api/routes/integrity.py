@@ -1,0 +1,34 @@
+"""Verifiable results: inclusion proofs and the published ballot list of final polls (residents and
+staff), the audit-log export and the staff integrity check."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from aj74.api.routing import route
+from aj74.integrity import service
+
+bp = Blueprint(__name__)
+
+AUDIT_READERS = ("approver", "admin", "analyst")
+STAFF = ("moderator", "approver", "admin", "analyst")
+
+
+@route(bp, "/v1/polls/{poll_id}/proof")
+def get_proof(ctx, poll_id):
+    return service.proof(ctx.principal, poll_id, ctx.query.get("receipt"))
+
+
+@route(bp, "/v1/polls/{poll_id}/ballots/published")
+def get_published_ballots(ctx, poll_id):
+    return service.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
+
+
+@route(bp, "/v1/admin/audit/export", roles=AUDIT_READERS)
+def export_audit_log(ctx):
+    return service.audit_export()
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/integrity", roles=STAFF)
+def check_poll_integrity(ctx, poll_id):
+    return service.integrity_report(ctx.principal, poll_id)

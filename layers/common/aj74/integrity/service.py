@@ -1,0 +1,133 @@
+"""Use cases of verifiable results: inclusion proofs, the published ballot list, the audit-log
+export and the staff integrity check. Routes call these; storage is reached through repositories."""
+
+from __future__ import annotations
+
+from aj74.audit.repository import LOG, AuditLog
+from aj74.clock import iso, utcnow
+from aj74.errors import Conflict, InvalidInput, NotFound
+from aj74.identity.principal import Principal
+from aj74.ids import is_ulid
+from aj74.integrity.fingerprint import fingerprint
+from aj74.integrity.published import CANONICAL_ORDER, PAGE_LIMIT, differences, is_commitment, tally
+from aj74.integrity.repository import PublishedBallots
+from aj74.pagination import decode_cursor, encode_cursor
+from aj74.polls import model
+from aj74.polls.repository import PollRepository
+from aj74.polls.scheduling import counted_ballots
+from aj74.scope import require_scope
+from aj74.territories import territory_tree
+
+STAFF_ROLES = ("moderator", "approver", "admin", "analyst")
+REGION_WIDE_ROLES = frozenset({"approver", "admin", "analyst"})
+
+
+def _poll_for(actor: Principal, poll_id: str, consistent: bool = False) -> model.Poll:
+    """A poll the caller may see: staff within their scope, residents when it targets them."""
+    if not is_ulid(poll_id):
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    poll = PollRepository().get(poll_id, consistent=consistent)
+    tree = territory_tree()
+    if any(actor.has_role(r) for r in STAFF_ROLES):
+        if not actor.roles & REGION_WIDE_ROLES:
+            require_scope(actor, poll.territory_ids, tree)
+        return poll
+    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, tree):
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    return poll
+
+
+def _final_result(poll: model.Poll) -> dict:
+    result = poll.extra.get("result")
+    if poll.state != "final" or not result:
+        raise Conflict("Итоги опроса ещё не подведены: проверка голосов станет доступна после публикации "
+                       "итогов.", code="poll-not-final", state=poll.state)
+    return result
+
+
+def _list_missing() -> Conflict:
+    return Conflict("Список голосов этого опроса не опубликован (итоги подведены до появления списков).",
+                    code="published-list-missing")
+
+
+def proof(actor: Principal, poll_id: str, receipt: str | None) -> dict:
+    """The inclusion proof of a receipt's commitment in the poll's published Merkle tree."""
+    receipt = (receipt or "").strip().lower()
+    if not is_commitment(receipt):
+        raise InvalidInput("receipt: укажите обязательство из квитанции — 64 шестнадцатеричных символа.",
+                           errors=[{"field": "receipt", "detail": "64 шестнадцатеричных символа"}])
+    poll = _poll_for(actor, poll_id)
+    result = _final_result(poll)
+    found = PublishedBallots().proof(poll_id, result["merkle_root"], receipt)
+    if found is None:
+        if result.get("tree_size", 0) and PublishedBallots().index(poll_id, result["merkle_root"]) is None:
+            raise _list_missing()
+        raise NotFound("Голос с таким обязательством не входит в опубликованные итоги опроса.",
+                       code="receipt-not-found")
+    return found
+
+
+def published_ballots(actor: Principal, poll_id: str, cursor: str | None, limit_raw: str | None) -> dict:
+    """A page of the published ballot list (``limit`` ≤ PAGE_LIMIT, opaque cursor)."""
+    limit = _limit(limit_raw)
+    after = decode_cursor(cursor) or {}
+    poll = _poll_for(actor, poll_id)
+    result = _final_result(poll)
+    root = result["merkle_root"]
+    start = after.get("i", 0)
+    if cursor and (after.get("r") != root or not isinstance(start, int) or start < 0):
+        raise Conflict("Итоги опроса изменились (опубликована поправка): начните чтение списка заново.",
+                       code="published-list-changed")
+    page = PublishedBallots().page(poll_id, root, start, limit)
+    if page is None:
+        raise _list_missing()
+    end = start + len(page)
+    more = end < result.get("tree_size", 0)
+    return {"items": [b.as_dict() for b in page], "next_cursor": encode_cursor({"r": root, "i": end}) if more else None,
+            "tree_size": result.get("tree_size", 0), "merkle_root": root, "canonical_order": CANONICAL_ORDER}
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return PAGE_LIMIT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_LIMIT:
+        raise InvalidInput(f"limit должен быть от 1 до {PAGE_LIMIT}.",
+                           errors=[{"field": "limit", "detail": f"от 1 до {PAGE_LIMIT}"}])
+    return int(raw)
+
+
+def audit_export() -> dict:
+    """The whole audit chain, as ``python -m aj74.verify audit`` reads it."""
+    entries = AuditLog().entries()
+    head = {"seq": entries[-1]["seq"], "hash": entries[-1]["hash"]} if entries else None
+    return {"log": LOG, "exported_at": iso(utcnow()), "entries": entries, "head": head}
+
+
+def integrity_report(actor: Principal, poll_id: str) -> dict:
+    """Re-check a poll against what was fixed: content against its fingerprint, the published result
+    against a fresh recount of the ledger and against its published ballot list."""
+    stored = _poll_for(actor, poll_id, consistent=True)
+    computed = fingerprint(stored.content())
+    report = {
+        "poll_id": poll_id, "state": stored.state, "checked_at": iso(utcnow()),
+        "fingerprint": {"stored": stored.fingerprint, "computed": computed,
+                        "matches": None if stored.fingerprint is None else stored.fingerprint == computed},
+        "result": None, "published_list": None,
+    }
+    result = stored.extra.get("result")
+    if stored.state == "final" and result:
+        recounted = tally(counted_ballots(stored))
+        diffs = differences(result, recounted)
+        report["result"] = {"published": {k: result.get(k) for k in ("total_ballots", "counts", "merkle_root",
+                                                                       "tree_size")},
+                            "recount": recounted, "matches": not diffs, "differences": diffs}
+        listed = PublishedBallots().all(poll_id, result["merkle_root"])
+        if listed is None:
+            report["published_list"] = {"matches": False, "differences": ["the published ballot list is missing"]}
+        else:
+            list_diffs = differences(result, tally(listed))
+            report["published_list"] = {"matches": not list_diffs, "differences": list_diffs}
+    checks = [report["fingerprint"]["matches"], *(report[k]["matches"] for k in ("result", "published_list")
+                                                   if report[k] is not None)]
+    report["ok"] = all(c is not False for c in checks)
+    return report

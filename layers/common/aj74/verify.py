@@ -1,0 +1,216 @@
+"""Offline verifier of published results: ``python -m aj74.verify <check> ...``.
+
+Needs nothing but this package and the JSON the API publishes; no network, no AWS. Each check
+prints what it found and exits 0 when everything checks, 1 otherwise (unusable input included).
+
+  proof        a receipt's commitment, the proof JSON (GET /v1/polls/{id}/proof) and the published root
+  receipt      recompute a commitment from poll id, ballot id, option ids and salt (or a receipt JSON)
+  recount      a published result (GET /v1/polls/{id}/results) with its ballot list
+               (GET /v1/polls/{id}/ballots/published, one page, all pages as a JSON list, or items)
+  fingerprint  a poll's content (GET /v1/polls/{id} or the admin view) against its fingerprint
+  audit        an audit log export (GET /v1/admin/audit/export): where the chain breaks
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from aj74.audit.chain import verify_chain
+from aj74.ballots.receipts import commitment as make_commitment
+from aj74.integrity.fingerprint import content_of, fingerprint
+from aj74.integrity.published import PublishedBallot, canonical, check_proof, differences, is_commitment, tally
+
+OK, FAIL = 0, 1
+UNUSABLE = FAIL  # input that cannot be checked does not check
+
+
+class Unusable(Exception):
+    """The input cannot be checked at all (missing file, not JSON, wrong shape)."""
+
+
+def _load(path: str):
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        return json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Unusable(f"cannot read JSON from {path}: {exc}") from exc
+
+
+def _report(ok: bool, good: str, problems: list[str]) -> int:
+    if ok:
+        print(f"OK: {good}")
+        return OK
+    for p in problems:
+        print(f"FAIL: {p}")
+    return FAIL
+
+
+# ------------------------------------------------------------------ checks
+def check_proof_cmd(args) -> int:
+    body = _load(args.proof)
+    if not isinstance(body, dict):
+        raise Unusable("the proof must be a JSON object")
+    root = args.root or body.get("merkle_root")
+    if not root:
+        raise Unusable("no Merkle root: pass --root (the root of the published result)")
+    reason = check_proof(args.receipt.strip().lower(), body, root.strip().lower())
+    return _report(reason is None, f"ballot {args.receipt} is leaf {body.get('leaf_index')} of "
+                                   f"{body.get('tree_size')} under root {root}", [reason or ""])
+
+
+def check_receipt_cmd(args) -> int:
+    fields = {"poll_id": args.poll_id, "ballot_id": args.ballot_id, "salt": args.salt, "commitment": args.commitment,
+              "option_ids": args.option_ids.split(",") if args.option_ids else None}
+    if args.receipt:
+        receipt = _load(args.receipt)
+        receipt = receipt.get("receipt", receipt) if isinstance(receipt, dict) else None
+        if not isinstance(receipt, dict):
+            raise Unusable("the receipt must be a JSON object")
+        fields = {k: v if v is not None else receipt.get(k) for k, v in fields.items()}
+    missing = [k for k, v in fields.items() if not v]
+    if missing:
+        raise Unusable("missing " + ", ".join(missing) + " (the salt is in the receipt the app keeps)")
+    # The canonical form sorts option ids in poll order (q1-o2 before q2-o1 before q10-o1).
+    option_ids = tuple(sorted(fields["option_ids"], key=_option_order))
+    recomputed = make_commitment(fields["poll_id"], fields["ballot_id"], option_ids, fields["salt"])
+    return _report(recomputed == fields["commitment"], f"the commitment {recomputed} is this ballot's",
+                   [f"recomputed {recomputed}, the receipt says {fields['commitment']}"])
+
+
+def _option_order(option_id: str):
+    q, _, o = option_id.partition("-o")
+    try:
+        return int(q[1:]), int(o)
+    except ValueError as exc:
+        raise Unusable(f"not an option id: {option_id!r}") from exc
+
+
+def _ballot_items(data) -> list[dict]:
+    if isinstance(data, dict) and "items" in data:
+        return data["items"]
+    if isinstance(data, list) and all(isinstance(p, dict) and "items" in p for p in data) and data:
+        return [item for page in data for item in page["items"]]
+    if isinstance(data, list):
+        return data
+    raise Unusable("the ballot list must be a page ({\"items\": [...]}), a list of pages or a list of items")
+
+
+def _published_totals(result: dict) -> dict:
+    """Totals of a result in either shape: the stored one (``counts``) or the results page."""
+    result = result.get("result", result)
+    out = {k: result[k] for k in ("total_ballots", "merkle_root", "tree_size") if k in result}
+    if "counts" in result:
+        out["counts"] = result["counts"]
+    elif "questions" in result:
+        out["counts"] = {o["id"]: o["count"] for q in result["questions"] for o in q["options"] if o["count"]}
+    if "merkle_root" not in out:
+        raise Unusable("the result carries no merkle_root")
+    return out
+
+
+def check_recount_cmd(args) -> int:
+    result = _load(args.result)
+    if not isinstance(result, dict):
+        raise Unusable("the result must be a JSON object")
+    published = _published_totals(result)
+    try:
+        items = [PublishedBallot(i["commitment"], tuple(i["option_ids"])) for i in _ballot_items(_load(args.ballots))]
+    except (KeyError, TypeError) as exc:
+        raise Unusable("every ballot needs commitment and option_ids") from exc
+    problems = [f"ballot {b.commitment!r}: not a commitment" for b in items if not is_commitment(b.commitment)]
+    ordered = canonical(items)
+    if ordered != items:
+        problems.append("the list is not in the canonical order (commitment ascending)")
+    if problems:
+        return _report(False, "", problems)
+    recounted = tally(ordered)
+    print(f"recounted {recounted['total_ballots']} ballots, root {recounted['merkle_root']}")
+    diffs = differences(published, recounted)
+    return _report(not diffs, "the recount equals the published totals and rebuilds the published root", diffs)
+
+
+def check_fingerprint_cmd(args) -> int:
+    view = _load(args.content)
+    if not isinstance(view, dict):
+        raise Unusable("the poll must be a JSON object")
+    try:
+        content = content_of(view)
+    except KeyError as exc:
+        raise Unusable(str(exc)) from exc
+    expected = args.expected or view.get("fingerprint")
+    if not expected:
+        raise Unusable("no fingerprint to compare with: pass --expected")
+    computed = fingerprint(content)
+    return _report(computed == expected, f"the content hashes to the fingerprint {computed}",
+                   [f"the content hashes to {computed}, the published fingerprint is {expected}: "
+                    "the poll was changed after it opened"])
+
+
+def check_audit_cmd(args) -> int:
+    export = _load(args.export)
+    entries = export.get("entries") if isinstance(export, dict) else export
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise Unusable("the export must be {\"entries\": [...]} or a list of entries")
+    problems = verify_chain(sorted(entries, key=lambda e: e.get("seq") if isinstance(e.get("seq"), int) else 0))
+    head_seq, head_hash = args.head_seq, args.head_hash
+    if head_seq is not None or head_hash:
+        last = entries[-1] if entries else {}
+        if (head_seq is not None and last.get("seq") != head_seq) or (head_hash and last.get("hash") != head_hash):
+            problems.append(f"the log ends at seq {last.get('seq')}, the anchored head is seq {head_seq}: "
+                            "entries after it were deleted or the head was replaced")
+    return _report(not problems, f"{len(entries)} entries, the hash chain is intact", problems)
+
+
+# ------------------------------------------------------------------ command line
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m aj74.verify", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="check", required=True)
+
+    s = sub.add_parser("proof", help="check an inclusion proof against the published Merkle root")
+    s.add_argument("--receipt", required=True, help="the commitment from the ballot's receipt (hex)")
+    s.add_argument("--proof", required=True, help="proof JSON file (- for stdin)")
+    s.add_argument("--root", help="the published Merkle root (default: the one in the proof)")
+    s.set_defaults(run=check_proof_cmd)
+
+    s = sub.add_parser("receipt", help="recompute a receipt's commitment from its salt")
+    s.add_argument("--receipt", help="receipt JSON (the 202 body or its receipt object)")
+    s.add_argument("--poll-id")
+    s.add_argument("--ballot-id")
+    s.add_argument("--option-ids", help="comma-separated, e.g. q1-o2,q2-o1")
+    s.add_argument("--salt")
+    s.add_argument("--commitment")
+    s.set_defaults(run=check_receipt_cmd)
+
+    s = sub.add_parser("recount", help="recount a published result from its ballot list")
+    s.add_argument("--result", required=True, help="result JSON (results page or stored result)")
+    s.add_argument("--ballots", required=True, help="published ballot list JSON")
+    s.set_defaults(run=check_recount_cmd)
+
+    s = sub.add_parser("fingerprint", help="hash a poll's content and compare with its fingerprint")
+    s.add_argument("--content", required=True, help="poll JSON (resident or admin view, or content)")
+    s.add_argument("--expected", help="the published fingerprint (default: the one in the JSON)")
+    s.set_defaults(run=check_fingerprint_cmd)
+
+    s = sub.add_parser("audit", help="verify the audit log's hash chain")
+    s.add_argument("--export", required=True, help="audit export JSON")
+    s.add_argument("--head-seq", type=int, help="an anchored head (seq) published earlier, to detect truncation")
+    s.add_argument("--head-hash", help="the anchored head's hash")
+    s.set_defaults(run=check_audit_cmd)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except Unusable as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
