@@ -6,7 +6,7 @@ Thin by design: blueprints in ``aj74.api.routes`` hold the views, the domain hol
 from __future__ import annotations
 
 from aj74.api.middleware import problems_and_correlation
-from aj74.api.routes import admin_polls, integrity, polls, system
+from aj74.api.routes import admin_content, admin_polls, feed, integrity, polls, system
 from aj74.settings import get_settings
 from chalice import Chalice
 
@@ -15,6 +15,8 @@ app.register_middleware(problems_and_correlation, "http")
 app.register_blueprint(system.bp)
 app.register_blueprint(polls.bp)
 app.register_blueprint(admin_polls.bp)
+app.register_blueprint(feed.bp)
+app.register_blueprint(admin_content.bp)
 app.register_blueprint(integrity.bp)
 
 if get_settings().is_local:
