@@ -17,6 +17,8 @@ app.register_blueprint(polls.bp)
 app.register_blueprint(admin_polls.bp)
 app.register_blueprint(feed.bp)
 app.register_blueprint(admin_content.bp)
+app.register_blueprint(feed.bp)
+app.register_blueprint(admin_content.bp)
 app.register_blueprint(integrity.bp)
 
 if get_settings().is_local:

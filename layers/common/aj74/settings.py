@@ -36,11 +36,16 @@ class Settings:
     content_table: str = ""
     feed_table: str = ""
     bulletin_topic_arn: str = ""
+    content_table: str = ""
+    feed_table: str = ""
+    bulletin_topic_arn: str = ""
     ballot_queue_url: str = ""
     aws_endpoint_url: str | None = None
     ballot_key_secret: bytes = field(default=b"", repr=False)
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
+    # Hours a found missing-person notice stays in the feed with its outcome.
+    found_notice_visible_hours: int = 72
     # Hours a found missing-person notice stays in the feed with its outcome.
     found_notice_visible_hours: int = 72
 
@@ -79,11 +84,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         content_table=env.get("CONTENT_TABLE", ""),
         feed_table=env.get("FEED_TABLE", ""),
         bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
+        content_table=env.get("CONTENT_TABLE", ""),
+        feed_table=env.get("FEED_TABLE", ""),
+        bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
         ballot_queue_url=env.get("BALLOT_QUEUE_URL", ""),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
+        found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
     )
 

@@ -1,0 +1,62 @@
+"""Staff content routes: drafting, editing, moderation and the emergency fast path."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from aj74.api.routing import json_response, route
+from aj74.content import service
+from aj74.pagination import parse_limit
+
+bp = Blueprint(__name__)
+
+# The emergency role creates bulletins (published at once); the workflow refuses it anything else.
+CREATORS = ("moderator", "approver", "emergency")
+DRAFTERS = ("moderator", "approver")
+READERS = ("moderator", "approver", "admin", "analyst", "emergency")
+
+
+@route(bp, "/v1/admin/content", methods=("POST",), roles=CREATORS)
+def create_content(ctx):
+    item = service.create_content(ctx.principal, ctx.body())
+    return json_response(item, status=201, headers={"Location": f"/v1/admin/content/{item['id']}"})
+
+
+@route(bp, "/v1/admin/content", roles=READERS)
+def list_content(ctx):
+    return service.list_staff(ctx.principal, ctx.query.get("state"), parse_limit(ctx.query.get("limit")),
+                              ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/admin/content/{content_id}", roles=READERS)
+def get_content(ctx, content_id):
+    return service.get_staff(ctx.principal, content_id)
+
+
+@route(bp, "/v1/admin/content/{content_id}", methods=("PATCH",), roles=DRAFTERS)
+def edit_content(ctx, content_id):
+    return service.edit_content(ctx.principal, content_id, ctx.body())
+
+
+def _moderation_body(ctx) -> dict:
+    return ctx.body() if ctx.request.raw_body else {}
+
+
+@route(bp, "/v1/admin/content/{content_id}/submit", methods=("POST",), roles=DRAFTERS)
+def submit_content(ctx, content_id):
+    return service.moderate(ctx.principal, content_id, "submit", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/content/{content_id}/approve", methods=("POST",), roles=("approver",))
+def approve_content(ctx, content_id):
+    return service.moderate(ctx.principal, content_id, "approve", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/content/{content_id}/reject", methods=("POST",), roles=("approver",))
+def reject_content(ctx, content_id):
+    return service.moderate(ctx.principal, content_id, "reject", _moderation_body(ctx))
+
+
+@route(bp, "/v1/admin/content/{content_id}/retract", methods=("POST",), roles=("approver",))
+def retract_content(ctx, content_id):
+    return service.moderate(ctx.principal, content_id, "retract", _moderation_body(ctx))

@@ -1,0 +1,49 @@
+"""The content workflow, on the same engine as polls: draft → in_review → approved → published
+(+ rejected, retracted, expired), and the emergency fast path new → published for bulletins."""
+
+from __future__ import annotations
+
+from aj74.content.model import NEW, STATE_TITLES
+from aj74.identity.principal import Principal
+from aj74.scope import out_of_scope
+from aj74.territories import territory_tree
+from aj74.workflow import Action, Workflow, approver_not_author, system_only
+
+
+def _author_in_scope(actor: Principal | None, item: dict) -> str | None:
+    if actor is None or not (actor.has_role("moderator") or actor.has_role("approver")):
+        return "Действие доступно модератору территории или согласующему."
+    outside = out_of_scope(actor, item["territory_ids"], territory_tree())
+    if outside:
+        names = ", ".join(territory_tree().get(t).name for t in outside)
+        return f"Материал касается территорий вне вашей зоны ответственности: {names}."
+    return None
+
+
+def _emergency_bulletin(actor: Principal | None, item: dict) -> str | None:
+    if actor is None or not actor.has_role("emergency"):
+        return "Срочная публикация доступна только оператору ГУ МЧС."
+    if item.get("type") != "bulletin":
+        return "Срочно публикуются только бюллетени МЧС; остальные материалы проходят согласование."
+    return None
+
+
+def _approver(actor: Principal | None, item: dict) -> str | None:
+    if actor is None or not actor.has_role("approver"):
+        return "Снять материал с публикации может только Управление по внутренней политике."
+    return None
+
+
+CONTENT_WORKFLOW = Workflow(
+    "content",
+    STATE_TITLES,
+    [
+        Action("submit", frozenset({"draft", "rejected"}), "in_review", _author_in_scope),
+        Action("approve", frozenset({"in_review"}), "approved", approver_not_author),
+        Action("reject", frozenset({"in_review"}), "rejected", approver_not_author, comment_required=True),
+        Action("retract", frozenset({"approved", "published"}), "retracted", _approver, comment_required=True),
+        Action("emergency_publish", frozenset({NEW}), "published", _emergency_bulletin),
+        Action("publish", frozenset({"approved"}), "published", system_only),
+        Action("expire", frozenset({"published"}), "expired", system_only),
+    ],
+)
