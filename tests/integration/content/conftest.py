@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-
 from aj74.clock import iso, utcnow
+
 from infra.local.provision import aws_client, provision
 from tests.support.env import use_stack
 from tests.support.polls import persona
@@ -90,12 +90,20 @@ def event(territories: list[str], title: str, starts_in: timedelta, hours: float
             "address": "Сатка, ул. Пролетарская, 1", "category": "holiday", **extra}
 
 
+def second_approver():
+    """Another member of the Directorate: nobody approves their own draft."""
+    from aj74.identity.principal import principal_from_claims
+
+    return principal_from_claims({"sub": "staff-approver-2", "roles": ["approver"],
+                                  "scope_territory_ids": ["chelyabinsk-oblast"]})
+
+
 def publish(body: dict, moderator: str = "moderator-satka") -> str:
     """Draft, submit, approve and let the scheduler publish; the content id."""
     from aj74.content import publishing, service
 
     item = service.create_content(persona(moderator), body)
     service.moderate(persona(moderator), item["id"], "submit")
-    service.moderate(persona("approver"), item["id"], "approve")
+    service.moderate(second_approver() if moderator == "approver" else persona("approver"), item["id"], "approve")
     assert item["id"] in publishing.tick().published
     return item["id"]
