@@ -6,7 +6,17 @@ Thin by design: blueprints in ``aj74.api.routes`` hold the views, the domain hol
 from __future__ import annotations
 
 from aj74.api.middleware import problems_and_correlation
-from aj74.api.routes import admin_content, admin_polls, feed, integrity, polls, system
+from aj74.api.routes import (
+    admin_content,
+    admin_polls,
+    audit,
+    feed,
+    integrity,
+    poll_results,
+    polls,
+    staff,
+    system,
+)
 from aj74.settings import get_settings
 from chalice import Chalice
 
@@ -20,6 +30,9 @@ app.register_blueprint(admin_content.bp)
 app.register_blueprint(feed.bp)
 app.register_blueprint(admin_content.bp)
 app.register_blueprint(integrity.bp)
+app.register_blueprint(poll_results.bp)
+app.register_blueprint(audit.bp)
+app.register_blueprint(staff.bp)
 
 if get_settings().is_local:
     # The development identity provider exists only on the local stack; see docs/decisions.

@@ -33,6 +33,7 @@ class Settings:
     tallies_table: str = ""
     points_table: str = ""
     audit_table: str = ""
+    staff_table: str = ""
     content_table: str = ""
     feed_table: str = ""
     bulletin_topic_arn: str = ""
@@ -44,6 +45,8 @@ class Settings:
     ballot_key_secret: bytes = field(default=b"", repr=False)
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
+    # Breakdown cells under this many ballots are hidden (docs/decisions/010-decision-cycle.md).
+    small_cell_threshold: int = 10
     # Hours a found missing-person notice stays in the feed with its outcome.
     found_notice_visible_hours: int = 72
     # Hours a found missing-person notice stays in the feed with its outcome.
@@ -81,6 +84,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tallies_table=env.get("TALLIES_TABLE", ""),
         points_table=env.get("POINTS_TABLE", ""),
         audit_table=env.get("AUDIT_TABLE", ""),
+        staff_table=env.get("STAFF_TABLE", ""),
         content_table=env.get("CONTENT_TABLE", ""),
         feed_table=env.get("FEED_TABLE", ""),
         bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
@@ -92,6 +96,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
+        small_cell_threshold=int(env.get("SMALL_CELL_THRESHOLD", "10")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
     )

@@ -15,6 +15,7 @@ from aj74 import errors
 from aj74.api import problems
 from aj74.api.http import authenticate, require_role
 from aj74.settings import get_settings
+from aj74.staff.service import effective_principal
 
 
 def cors_config() -> CORSConfig:
@@ -63,12 +64,17 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
           roles: tuple[str, ...] = (), cors: bool = True) -> Callable:
     """Register ``fn(ctx, **url_params)`` on ``bp``; ``roles`` (any of) are checked on the server."""
 
+    # Staff assignments (aj74.staff) apply where staff act; resident routes never pay for the lookup.
+    staff_route = path.startswith("/v1/admin") or path == "/v1/me"
+
     def decorator(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def view(**params):
             request = bp.current_request
             try:
                 principal = authenticate(request.headers) if auth else None
+                if principal is not None and staff_route:
+                    principal = effective_principal(principal)
                 if roles:
                     require_role(principal, *roles)
                 result = fn(Context(request, principal), **params)

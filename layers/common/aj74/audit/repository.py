@@ -77,3 +77,10 @@ class AuditLog:
     def entries(self) -> list[dict]:
         Record = _model()
         return [_as_dict(r) for r in Record.query(LOG, consistent_read=True)]
+
+    def newest_first(self, before_seq: int | None = None):
+        """Entries from the newest back (below ``before_seq`` when given), read lazily page by page."""
+        Record = _model()
+        condition = Record.seq < before_seq if before_seq is not None else None
+        for r in Record.query(LOG, condition, scan_index_forward=False, page_size=200):
+            yield _as_dict(r)

@@ -39,3 +39,20 @@ class BallotQueue:
         except (BotoCoreError, ClientError) as exc:
             raise Unavailable("Не удалось принять голос, повторите попытку через несколько секунд.") from exc
         return response["MessageId"]
+
+
+def queue_backlog() -> int:
+    """Ballots accepted but not yet recorded: the queue's approximate visible + in-flight messages.
+
+    The queue is shared by every poll, so this is the backlog of all open polls together.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        attributes = sqs_client().get_queue_attributes(
+            QueueUrl=get_settings().ballot_queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    except (BotoCoreError, ClientError) as exc:
+        raise Unavailable("Не удалось узнать очередь голосов, повторите попытку.") from exc
+    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+        attributes.get("ApproximateNumberOfMessagesNotVisible", 0))

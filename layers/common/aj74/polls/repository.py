@@ -47,6 +47,10 @@ def _model():
         result = JSONAttribute(null=True)
         amendments = JSONAttribute(default=list)
         amend_pending = BooleanAttribute(null=True)
+        # The content the Directorate last rejected: the approval queue shows what changed since.
+        review_snapshot = JSONAttribute(null=True)
+        # The execution report of a final poll (decision, status, dated updates).
+        execution = JSONAttribute(null=True)
         by_state = ByState()
 
     return PollRecord
@@ -57,7 +61,8 @@ def _to_poll(record) -> Poll:
         record.poll_id, record.state, record.version, record.content,
         {"created_by": record.created_by, "created_at": record.created_at, "history": record.history,
          "fingerprint": record.fingerprint, "result": record.result, "amendments": record.amendments or [],
-         "amend_pending": bool(record.amend_pending)},
+         "amend_pending": bool(record.amend_pending), "review_snapshot": record.review_snapshot,
+         "execution": record.execution},
     )
 
 

@@ -20,7 +20,7 @@ from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
 from aj74.ids import is_ulid, ulid
 from aj74.pagination import decode_cursor, encode_cursor
-from aj74.polls import model
+from aj74.polls import model, reporting
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
 from aj74.settings import get_settings
@@ -111,7 +111,9 @@ def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = No
     poll = repo.get(poll_id)
     item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state}
     transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(utcnow()))
-    saved = repo.apply(poll_id, transition, expected_version=poll.version)
+    # What the Directorate rejected is kept, so the next review shows what changed since.
+    fields = {"review_snapshot": poll.content()} if action == "reject" else {}
+    saved = repo.apply(poll_id, transition, expected_version=poll.version, **fields)
     AuditLog().append(actor=actor.subject, actor_role=transition.actor_role, action=f"poll.{action}",
                       target_type="poll", target_id=poll_id, before={"state": transition.from_state},
                       after={"state": transition.to_state}, comment=comment, at=transition.at)
@@ -172,7 +174,8 @@ def staff_view(poll: model.Poll) -> dict:
         "territories": [tree.get(t).as_dict() for t in poll.territory_ids if t in tree],
         "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
         "fingerprint": poll.fingerprint, "result": poll.extra.get("result"),
-        "amendments": poll.extra.get("amendments", []),
+        "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution"),
+        "changes_since_review": reporting.content_changes(poll.extra.get("review_snapshot"), poll.content()),
     }
 
 
@@ -200,7 +203,7 @@ def resident_view(poll: model.Poll, voted: bool) -> dict:
         "territories": [tree.get(t).name for t in poll.territory_ids if t in tree],
         "opens_at": content["opens_at"], "closes_at": content["closes_at"], "min_age": content["min_age"],
         "results_visibility": content["results_visibility"], "questions": content["questions"],
-        "voted": voted, "fingerprint": poll.fingerprint,
+        "voted": voted, "fingerprint": poll.fingerprint, "execution": reporting.resident_execution(poll),
     }
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from chalice import Blueprint
 
 from aj74.api.routing import route
+from aj74.errors import InvalidInput
 from aj74.settings import get_settings
 
 bp = Blueprint(__name__)
@@ -29,9 +30,17 @@ def provider():
 
 @route(bp, "/dev/token", methods=("POST",), auth=False)
 def dev_token(ctx):
+    from aj74.identity.dev_provider import TOKEN_LIFETIME_SECONDS
+
     idp = provider()
-    claims = idp.claims_for(ctx.body())
-    return {"access_token": idp.mint(claims), "token_type": "Bearer", "expires_in": 8 * 3600}
+    body = ctx.body()
+    # Tests ask for short-lived or already expired tokens (negative lifetime) to check refusals.
+    lifetime = body.pop("lifetime_seconds", TOKEN_LIFETIME_SECONDS)
+    if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not -86400 <= lifetime <= TOKEN_LIFETIME_SECONDS:
+        raise InvalidInput("lifetime_seconds: целое число от -86400 до 28800.",
+                           errors=[{"field": "lifetime_seconds", "detail": "от -86400 до 28800"}])
+    claims = idp.claims_for(body)
+    return {"access_token": idp.mint(claims, lifetime=lifetime), "token_type": "Bearer", "expires_in": lifetime}
 
 
 @route(bp, "/dev/personas", auth=False)

@@ -1,0 +1,25 @@
+"""The audit log for people: filtered pages and a CSV export (reads only)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from aj74.api.routing import route
+from aj74.audit import view
+from aj74.exports import CSV_CONTENT_TYPE
+from aj74.pagination import parse_limit
+
+bp = Blueprint(__name__)
+
+READERS = ("moderator", "approver", "admin", "analyst")
+
+
+@route(bp, "/v1/admin/audit", roles=READERS)
+def list_audit(ctx):
+    return view.audit_page(ctx.principal, ctx.query, parse_limit(ctx.query.get("limit"), default=50))
+
+
+@route(bp, "/v1/admin/audit.csv", roles=READERS)
+def audit_csv(ctx):
+    return Response(body=view.audit_csv(ctx.principal, ctx.query), status_code=200, headers={
+        "Content-Type": CSV_CONTENT_TYPE, "Content-Disposition": 'attachment; filename="audit.csv"'})

@@ -1,0 +1,42 @@
+"""Staff routes of the decision cycle after the vote: results and exports, the execution report,
+informing the public."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from aj74.api.routing import json_response, route
+from aj74.exports import CSV_CONTENT_TYPE
+from aj74.polls import informing, reporting
+
+bp = Blueprint(__name__)
+
+READERS = ("moderator", "approver", "admin", "analyst")
+AUTHORS = ("moderator", "approver")
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/results", roles=READERS)
+def get_results(ctx, poll_id):
+    return reporting.staff_results(ctx.principal, poll_id, ctx.query.get("breakdown"))
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/results.csv", roles=READERS)
+def get_results_csv(ctx, poll_id):
+    body = reporting.results_csv(ctx.principal, poll_id, ctx.query.get("breakdown"))
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": CSV_CONTENT_TYPE, "Content-Disposition": f'attachment; filename="results-{poll_id}.csv"'})
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/execution", methods=("PUT",), roles=AUTHORS)
+def put_execution(ctx, poll_id):
+    return reporting.put_execution(ctx.principal, poll_id, ctx.body())
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/execution/updates", methods=("POST",), roles=AUTHORS)
+def add_execution_update(ctx, poll_id):
+    return json_response(reporting.add_execution_update(ctx.principal, poll_id, ctx.body()), status=201)
+
+
+@route(bp, "/v1/admin/polls/{poll_id}/inform", methods=("POST",), roles=AUTHORS)
+def inform(ctx, poll_id):
+    return json_response(informing.inform(ctx.principal, poll_id), status=201)

@@ -1,0 +1,53 @@
+"""Informing the public (step 6 of the decision cycle): one action drafts a feed news item with a
+final poll's result and the decision taken, for the poll's territories. The item then goes through
+the same approval as any content (aj74.content)."""
+
+from __future__ import annotations
+
+from aj74.audit.repository import AuditLog
+from aj74.errors import Conflict, Forbidden
+from aj74.identity.principal import Principal
+from aj74.polls import model, reporting
+
+TITLE_LIMIT = 200
+
+
+def news_body(poll: model.Poll) -> dict:
+    """The create body of the news item: the result per question and the execution report."""
+    result = poll.extra.get("result") or {}
+    total = int(result.get("total_ballots", 0))
+    summary = model.results_body(poll, result.get("counts", {}), total, "final")
+    lines = [f"Голосование «{poll.title}» завершено. Приняли участие: {total}.", ""]
+    for q in summary["questions"]:
+        lines.append(q["text"])
+        for o in sorted(q["options"], key=lambda o: -o["count"]):
+            lines.append(f"— {o['text']}: {o['count']} ({round(o['share'] * 100)} %)")
+        lines.append("")
+    report = poll.extra.get("execution")
+    if report:
+        lines.append(f"Принятое решение: {report['decision']}")
+        lines.append(f"Статус исполнения: {report['status_title']}.")
+        for update in report.get("updates", []):
+            lines.append(f"{update['date']}: {update['text']}")
+    title = f"Итоги опроса «{poll.title}»"
+    if len(title) > TITLE_LIMIT:
+        title = title[:TITLE_LIMIT - 2] + "…»"
+    return {"type": "news", "title": title, "body": "\n".join(lines).strip(),
+            "territory_ids": list(poll.territory_ids)}
+
+
+def inform(actor: Principal, poll_id: str) -> dict:
+    """Draft the news item and submit it for approval; returns the content item."""
+    from aj74.content import service as content
+
+    poll = reporting.staff_poll(actor, poll_id)
+    if not (actor.has_role("moderator") or actor.has_role("approver")):
+        raise Forbidden("Информировать жителей могут модератор территории или Управление по внутренней политике.",
+                        code="role-required")
+    if poll.state != "final":
+        raise Conflict("Сообщить об итогах можно после подведения итогов.", code="not-final", state=poll.state)
+    draft = content.create_content(actor, news_body(poll))
+    submitted = content.moderate(actor, draft["id"], "submit")
+    AuditLog().append(actor=actor.subject, actor_role=reporting.role_of(actor), action="poll.inform",
+                      target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})
+    return submitted

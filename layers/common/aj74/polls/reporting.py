@@ -1,0 +1,245 @@
+"""After the vote: results for staff (participation while open, full results with suppressed
+breakdowns once final, CSV export) and the execution report of what was done with the result.
+
+Breakdowns are computed on request from the ledger of a final poll and cached per instance by the
+result's Merkle root (docs/decisions/010-decision-cycle.md says why not at finalisation).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from aj74 import scope
+from aj74.audit.repository import AuditLog
+from aj74.ballots.queue import queue_backlog
+from aj74.ballots.repository import BallotLedger, LiveTallies
+from aj74.clock import iso, utcnow
+from aj74.errors import Conflict, Forbidden, InvalidInput
+from aj74.exports import excel_csv
+from aj74.identity.principal import Principal
+from aj74.polls import breakdown as bd
+from aj74.polls import model
+from aj74.polls.repository import PollRepository
+from aj74.settings import get_settings
+from aj74.territories import territory_tree
+from aj74.validation import parse_model
+
+EXECUTION_STATUSES = {"planned": "запланировано", "in_progress": "выполняется", "done": "выполнено"}
+MAX_UPDATES = 200
+
+
+def _schemas():
+    from aj74.polls import report_schemas
+
+    return report_schemas
+
+
+def staff_poll(actor: Principal, poll_id: str) -> model.Poll:
+    """The poll, if ``actor`` may see it: moderators only inside their territories."""
+    from aj74.polls.service import _check_poll_id
+
+    _check_poll_id(poll_id)
+    poll = PollRepository().get(poll_id)
+    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+        outside = scope.out_of_scope(actor, poll.territory_ids, territory_tree())
+        if outside:
+            names = ", ".join(territory_tree().get(t).name for t in outside)
+            raise Forbidden(f"Опрос проводится на территориях вне вашей зоны ответственности: {names}.",
+                            code="territory-scope")
+    return poll
+
+
+# ---------------------------------------------------------------- results
+def _group_title(dimension: str):
+    tree = territory_tree()
+    if dimension == "territory":
+        return lambda g: tree.get(g).name if g in tree else "не указана"
+    if dimension == "gender":
+        return lambda g: bd.GENDER_TITLES.get(g, g)
+    return lambda g: "не указан" if g == "-" else g
+
+
+_cache_lock = threading.Lock()
+_breakdowns: dict[tuple[str, str, str], dict] = {}
+
+
+def _counted(poll: model.Poll) -> list[bd.VoterGroupBallot]:
+    closes_ms = int(poll.closes_at.timestamp() * 1000)
+    return [bd.VoterGroupBallot(b.option_ids, b.territory_id, b.age_band, b.gender)
+            for b in BallotLedger().all_ballots(poll.poll_id) if b.accepted_at_ms < closes_ms]
+
+
+def _breakdown(poll: model.Poll, result: dict, dimension: str) -> dict:
+    key = (poll.poll_id, str(result.get("merkle_root")), dimension)
+    with _cache_lock:
+        hit = _breakdowns.get(key)
+    if hit is not None:
+        return hit
+    table = bd.breakdown([q.as_dict() for q in poll.questions], _counted(poll), dimension,
+                         get_settings().small_cell_threshold, _group_title(dimension))
+    with _cache_lock:
+        if len(_breakdowns) > 64:
+            _breakdowns.clear()
+        _breakdowns[key] = table
+    return table
+
+
+def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) -> dict:
+    """Participation while a poll is open (counts only when visibility allows), the full result
+    with an optional suppressed breakdown once final."""
+    if dimension is not None and dimension not in bd.DIMENSIONS:
+        raise InvalidInput("Неизвестный разрез итогов.",
+                           errors=[{"field": "breakdown", "detail": "допустимые значения: territory, age, gender"}])
+    poll = staff_poll(actor, poll_id)
+    head = {"poll_id": poll.poll_id, "title": poll.title, "state": poll.state,
+            "state_title": model.STATE_TITLES[poll.state], "results_visibility": poll.results_visibility,
+            "closes_at": iso(poll.closes_at), "territories": [territory_tree().get(t).name for t in poll.territory_ids],
+            "threshold": get_settings().small_cell_threshold}
+    if poll.state == "final":
+        result = poll.extra.get("result") or {}
+        body = model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final")
+        body |= head | {"merkle_root": result.get("merkle_root"), "finalised_at": result.get("finalised_at"),
+                        "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution")}
+        if dimension:
+            body["breakdown"] = _breakdown(poll, result, dimension)
+        return body
+    if poll.state not in ("open", "closed"):
+        raise Conflict(f"Итогов пока нет: опрос в состоянии «{model.STATE_TITLES[poll.state]}».",
+                       code="no-results", state=poll.state)
+    if dimension:
+        raise Conflict("Разрезы итогов доступны после подведения итогов.", code="breakdown-after-final")
+    counted, counts = LiveTallies().read(poll.poll_id)
+    participation = {"ballots_counted": counted, "queue_backlog": queue_backlog(),
+                     "measured_at": iso(utcnow())}
+    participation["total"] = counted + participation["queue_backlog"]
+    body = head | {"participation": participation}
+    if poll.results_visibility == "after_vote":
+        body |= {"live": model.results_body(poll, counts, counted, "live")}
+    else:
+        body["hidden_reason"] = "Результаты скрыты до завершения голосования: так выбрано при создании опроса."
+    return body
+
+
+def results_csv(actor: Principal, poll_id: str, dimension: str | None = None) -> str:
+    """The final result (and a breakdown) as CSV for Excel: UTF-8 with a BOM, «;» separated."""
+    body = staff_results(actor, poll_id, dimension)
+    if body["state"] != "final":
+        raise Conflict("Выгрузка итогов доступна после подведения итогов.", code="no-results")
+    rows: list[list] = [["Опрос", body["title"]], ["Всего бюллетеней", body["total_ballots"]], [],
+                        ["Вопрос", "Вариант", "Голосов", "Доля"]]
+    rows += [[q["text"], o["text"], o["count"], o["share"]] for q in body["questions"] for o in q["options"]]
+    if dimension:
+        threshold = body["breakdown"]["threshold"]
+        rows += [[], [f"Разрез {body['breakdown']['title']}; ячейки меньше {threshold} скрыты"]]
+        for q in body["breakdown"]["questions"]:
+            rows += [["Вопрос", q["text"]], ["Группа", "Всего", *(o["text"] for o in q["options"])]]
+            rows += [[row["title"], _shown(row["total"], threshold), *(_shown(c, threshold) for c in row["cells"])]
+                     for row in q["rows"]]
+    return excel_csv(rows)
+
+
+def _shown(cell: dict, threshold: int) -> str:
+    if cell["count"] is not None:
+        return str(cell["count"])
+    return f"<{threshold}" if cell["hidden"] == bd.PRIMARY else "скрыто"
+
+
+# ---------------------------------------------------------------- execution report
+def _require_author_role(actor: Principal, poll: model.Poll) -> None:
+    if not (actor.has_role("moderator") or actor.has_role("approver")):
+        raise Forbidden("Отчёт об исполнении ведут модератор территории или Управление по внутренней политике.",
+                        code="role-required")
+    if poll.state != "final":
+        raise Conflict("Отчёт об исполнении ведётся по опросам с подведёнными итогами.", code="not-final",
+                       state=poll.state)
+
+
+def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
+    data = parse_model(_schemas().ExecutionIn, body)
+    poll = staff_poll(actor, poll_id)
+    _require_author_role(actor, poll)
+    before = poll.extra.get("execution")
+    at = iso(now or utcnow())
+    report = {**(before or {"updates": [], "created_at": at}), "decision": data.decision, "status": data.status,
+              "status_title": EXECUTION_STATUSES[data.status], "updated_at": at, "updated_by": actor.subject}
+    saved = PollRepository().set_fields(poll_id, "final", execution=report)
+    AuditLog().append(actor=actor.subject, actor_role=role_of(actor), action="poll.execution", target_type="poll",
+                      target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
+    return saved.extra["execution"]
+
+
+def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
+    data = parse_model(_schemas().ExecutionUpdateIn, body)
+    poll = staff_poll(actor, poll_id)
+    _require_author_role(actor, poll)
+    report = poll.extra.get("execution")
+    if not report:
+        raise Conflict("Сначала укажите принятое решение и статус исполнения.", code="no-execution-report")
+    if len(report.get("updates", [])) >= MAX_UPDATES:
+        raise Conflict(f"В отчёте уже {MAX_UPDATES} записей о ходе исполнения.", code="too-many-updates")
+    at = iso(now or utcnow())
+    update = {"date": data.date.isoformat(), "text": data.text, "links": list(data.links), "added_at": at,
+              "added_by": actor.subject}
+    report = {**report, "updates": [*report.get("updates", []), update], "updated_at": at}
+    saved = PollRepository().set_fields(poll_id, "final", execution=report)
+    AuditLog().append(actor=actor.subject, actor_role=role_of(actor), action="poll.execution_update",
+                      target_type="poll", target_id=poll_id, after=update, at=at)
+    return saved.extra["execution"]
+
+
+def _summary(report: dict | None) -> dict | None:
+    return None if report is None else {"decision": report["decision"], "status": report["status"]}
+
+
+def resident_execution(poll: model.Poll) -> dict | None:
+    """The execution report as residents read it: no staff ids."""
+    report = poll.extra.get("execution")
+    if not report:
+        return None
+    return {"decision": report["decision"], "status": report["status"], "status_title": report["status_title"],
+            "updated_at": report["updated_at"],
+            "updates": [{"date": u["date"], "text": u["text"], "links": u["links"]} for u in report["updates"]]}
+
+
+def role_of(actor: Principal) -> str:
+    for role in ("approver", "moderator", "admin", "analyst"):
+        if actor.has_role(role):
+            return role
+    return "unknown"
+
+
+# ---------------------------------------------------------------- review
+REVIEWED_FIELDS = {
+    "title": "Заголовок", "description": "Описание", "image_url": "Изображение", "territory_ids": "Территории",
+    "opens_at": "Начало", "closes_at": "Окончание", "min_age": "Минимальный возраст",
+    "results_visibility": "Видимость результатов", "questions": "Вопросы",
+}
+
+
+def content_changes(before: dict | None, after: dict) -> list[dict]:
+    """What changed between the content the Directorate last rejected and the content now."""
+    if not before:
+        return []
+    changes = []
+    for name, title in REVIEWED_FIELDS.items():
+        if name == "questions":
+            changes.extend(_question_changes(before.get("questions", []), after.get("questions", [])))
+        elif before.get(name) != after.get(name):
+            changes.append({"field": name, "title": title, "before": before.get(name), "after": after.get(name)})
+    return changes
+
+
+def _question_text(q: dict) -> str:
+    limits = "один ответ" if q["kind"] == "single" else f"от {q['min_choices']} до {q['max_choices']} ответов"
+    return f"{q['text']} ({limits}): " + "; ".join(o["text"] for o in q["options"])
+
+
+def _question_changes(before: list[dict], after: list[dict]) -> list[dict]:
+    changes = []
+    for i in range(max(len(before), len(after))):
+        old = _question_text(before[i]) if i < len(before) else None
+        new = _question_text(after[i]) if i < len(after) else None
+        if old != new:
+            changes.append({"field": f"questions.{i}", "title": f"Вопрос {i + 1}", "before": old, "after": new})
+    return changes
