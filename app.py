@@ -9,11 +9,13 @@ from aj74.api.middleware import problems_and_correlation
 from aj74.api.routes import (
     admin_content,
     admin_polls,
+    admin_shop,
     audit,
     feed,
     integrity,
     poll_results,
     polls,
+    shop,
     staff,
     system,
 )
@@ -25,6 +27,8 @@ app.register_middleware(problems_and_correlation, "http")
 app.register_blueprint(system.bp)
 app.register_blueprint(polls.bp)
 app.register_blueprint(admin_polls.bp)
+app.register_blueprint(shop.bp)
+app.register_blueprint(admin_shop.bp)
 app.register_blueprint(feed.bp)
 app.register_blueprint(admin_content.bp)
 app.register_blueprint(feed.bp)

@@ -123,9 +123,8 @@ def _signal_group(pgid: int, signum: int) -> None:
 
 
 def moto_command(host: str, port: int) -> list[str]:
-    script = Path(sys.executable).parent / "moto_server"
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-    return [*base, "-H", host, "-p", str(port)]
+    # moto's server behind a DynamoDB lock: without it, concurrent transactions are not atomic.
+    return [sys.executable, "-m", "infra.local.moto_server", "-H", host, "-p", str(port)]
 
 
 def wait_until(check, component: Component, timeout: float, what: str) -> None:

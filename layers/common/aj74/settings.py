@@ -33,6 +33,8 @@ class Settings:
     tallies_table: str = ""
     points_table: str = ""
     audit_table: str = ""
+    shop_items_table: str = ""
+    shop_orders_table: str = ""
     staff_table: str = ""
     content_table: str = ""
     feed_table: str = ""
@@ -45,6 +47,9 @@ class Settings:
     ballot_key_secret: bytes = field(default=b"", repr=False)
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
+    # Points and the rewards shop (docs/decisions/008-points-and-shop.md).
+    order_cancel_window_minutes: int = 60
+    points_level_thresholds: tuple[int, ...] = (50, 150, 400)
     # Breakdown cells under this many ballots are hidden (docs/decisions/010-decision-cycle.md).
     small_cell_threshold: int = 10
     # Hours a found missing-person notice stays in the feed with its outcome.
@@ -84,6 +89,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tallies_table=env.get("TALLIES_TABLE", ""),
         points_table=env.get("POINTS_TABLE", ""),
         audit_table=env.get("AUDIT_TABLE", ""),
+        shop_items_table=env.get("SHOP_ITEMS_TABLE", ""),
+        shop_orders_table=env.get("SHOP_ORDERS_TABLE", ""),
         staff_table=env.get("STAFF_TABLE", ""),
         content_table=env.get("CONTENT_TABLE", ""),
         feed_table=env.get("FEED_TABLE", ""),
@@ -96,10 +103,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
+        order_cancel_window_minutes=int(env.get("ORDER_CANCEL_WINDOW_MINUTES", "60")),
+        points_level_thresholds=_thresholds(env.get("POINTS_LEVEL_THRESHOLDS", "50,150,400")),
         small_cell_threshold=int(env.get("SMALL_CELL_THRESHOLD", "10")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
     )
+
+
+def _thresholds(raw: str) -> tuple[int, ...]:
+    """Lifetime points at which each level above the first begins: strictly increasing, positive."""
+    try:
+        values = tuple(int(v) for v in raw.split(","))
+    except ValueError:
+        raise SettingsError("POINTS_LEVEL_THRESHOLDS must be comma-separated integers") from None
+    if len(values) != 3 or values[0] <= 0 or any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        raise SettingsError("POINTS_LEVEL_THRESHOLDS must be three increasing positive integers")
+    return values
 
 
 @lru_cache(maxsize=1)

@@ -65,6 +65,11 @@ PERSONAS: dict[str, dict] = {
         "territory_id": "vr-leninsky", "birth_year": 1983, "gender": "m",
         "scope_territory_ids": ["chelyabinsk-oblast"], "name": "Сергей Орлов (ГУ МЧС)",
     },
+    "partner": {
+        "title": "Кассир партнёра (Челябинский зоопарк)", "sub": "partner-chelzoo-cashier", "roles": ["partner"],
+        "territory_id": "vr-tsentralny", "birth_year": 1992, "gender": "f",
+        "name": "Анна Лебедева (касса Челябинского зоопарка)",
+    },
 }
 
 _CLAIM_FIELDS = {"sub", "roles", "territory_id", "birth_year", "gender", "scope_territory_ids", "name"}

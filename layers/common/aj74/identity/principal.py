@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("resident", "moderator", "approver", "admin", "analyst", "emergency")
+ROLES = ("resident", "moderator", "approver", "admin", "analyst", "emergency", "partner")
 STAFF_ROLES = frozenset(ROLES) - {"resident"}
 
 ROLE_TITLES = {
@@ -14,6 +14,7 @@ ROLE_TITLES = {
     "admin": "Администратор (Министерство информационных технологий)",
     "analyst": "Аналитик",
     "emergency": "Оператор ГУ МЧС",
+    "partner": "Партнёр магазина поощрений",
 }
 
 

@@ -1,0 +1,57 @@
+"""Resident and partner routes of the rewards shop: points, catalogue, orders, redemption."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from aj74.api.routing import json_response, route
+from aj74.pagination import parse_limit
+
+bp = Blueprint(__name__)
+
+# A partner's cashier redeems codes; the IT administrator may too (support at the counter).
+REDEEMERS = ("partner", "admin")
+
+
+def _points():
+    from aj74.points import service
+
+    return service
+
+
+def _shop():
+    from aj74.shop import service
+
+    return service
+
+
+@route(bp, "/v1/me/points", roles=("resident",))
+def my_points(ctx):
+    return _points().my_points(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/shop/items", roles=("resident",))
+def list_items(ctx):
+    return _shop().items_for_resident(ctx.principal)
+
+
+@route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",))
+def place_order(ctx):
+    order, created = _shop().place_order(ctx.principal, ctx.body(), ctx.headers.get("idempotency-key"))
+    return json_response(order, status=201 if created else 200,
+                         headers={"Location": f"/v1/me/orders/{order['id']}"})
+
+
+@route(bp, "/v1/me/orders", roles=("resident",))
+def my_orders(ctx):
+    return _shop().my_orders(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=("resident",))
+def cancel_order(ctx, order_id):
+    return _shop().cancel_order(ctx.principal, order_id)
+
+
+@route(bp, "/v1/shop/redeem", methods=("POST",), roles=REDEEMERS)
+def redeem(ctx):
+    return _shop().redeem(ctx.principal, ctx.body())
