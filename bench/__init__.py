@@ -3,4 +3,5 @@
 
 BENCHMARKS = [
     "bench.cold_start",
+    "bench.feed",
 ]
