@@ -91,8 +91,44 @@ def _wait_open(api: _Api, poll_id: str, resident_token: str, timeout: float = 30
     raise RuntimeError(f"poll {poll_id} did not open")
 
 
+def seed_feed(api: _Api, now: datetime) -> None:
+    """Demo feed content: a Сатка news item, an МЧС bulletin for Саткинский район (fast path), a
+    region-wide event and a missing-person notice; the scheduler publishes the approved ones."""
+    def approved(moderator: str, body: dict) -> str:
+        item = api.call("POST", "/v1/admin/content", api.token(moderator), body, expect=201)
+        api.call("POST", f"/v1/admin/content/{item['id']}/submit", api.token(moderator), {})
+        approver = api.token("approver") if moderator != "approver" else api.token(
+            sub="demo-approver-2", roles=["approver"], scope_territory_ids=["chelyabinsk-oblast"])
+        api.call("POST", f"/v1/admin/content/{item['id']}/approve", approver, {})
+        return item["id"]
+
+    approved("moderator-satka", {
+        "type": "news", "title": "В Сатке открылся новый каток у ДК «Магнезит»", "territory_ids": ["gp-satka"],
+        "body": "Каток работает ежедневно с 10:00 до 22:00, вход свободный.\n\nПрокат коньков — в здании ДК.",
+        "image_url": "https://satka74.ru/images/katok.jpg"})
+    api.call("POST", "/v1/admin/content", api.token("emergency"), {
+        "type": "bulletin", "title": "Штормовое предупреждение: сильный ветер и метель",
+        "territory_ids": ["mr-satkinsky"], "severity": "warning",
+        "body": "ГУ МЧС по Челябинской области: ожидается ветер до 23 м/с, метель. "
+                "Воздержитесь от поездок по трассе М-5 на участке Сатка — Бердяуш.",
+        "expires_at": _iso(now + timedelta(hours=12))},
+        expect=201)
+    starts = (now + timedelta(days=5)).replace(hour=6, minute=0, second=0, microsecond=0)
+    approved("approver", {
+        "type": "event", "title": "Лыжня России — 2027", "territory_ids": ["chelyabinsk-oblast"],
+        "description": "Массовая лыжная гонка во всех муниципалитетах области.", "starts_at": _iso(starts),
+        "ends_at": _iso(starts + timedelta(hours=6)), "venue": "Лыжные базы муниципалитетов",
+        "address": "Челябинская область", "category": "sport", "link": "https://minsport.gov74.ru"})
+    approved("moderator-satka", {
+        "type": "missing_person", "title": "Пропал Иван Сергеевич Котов, 72 года", "territory_ids": ["mr-satkinsky"],
+        "description": "Рост 170 см, седой, был в тёмной куртке и вязаной шапке.",
+        "last_seen_place": "Сатка, ул. Солнечная", "last_seen_at": _iso(now - timedelta(hours=20)),
+        "contact_phone": "+7 351 613-00-00"})
+    log.info("demo feed content seeded (the scheduler publishes the approved items within a tick)")
+
+
 def seed(stack: LocalStack) -> None:
-    """Demo polls in every state a moderator, an approver and a resident want to see."""
+    """Demo polls in every state a moderator, an approver and a resident want to see, and feed content."""
     api = _Api(stack.api_url)
     now = datetime.now(UTC)
     open_satka = _draft_and_approve(api, "moderator-satka", _poll(
@@ -126,6 +162,7 @@ def seed(stack: LocalStack) -> None:
         ["gp-satka", "gp-bakal"], now + timedelta(days=2), now + timedelta(days=16),
         [("Будете ли вы пользоваться маршрутом?", "single", ["Да, ежедневно", "Иногда", "Нет"])]), approve=False)
     log.info("demo poll in review: %s", review)
+    seed_feed(api, now)
 
     resident = api.token("resident-satka")
     _wait_open(api, open_satka, resident)
