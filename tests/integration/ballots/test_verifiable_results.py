@@ -168,7 +168,7 @@ def test_an_open_poll_cannot_be_edited_and_a_change_in_storage_is_caught(api, op
 
     # The repository refuses an edit of an open poll
     with pytest.raises(Conflict):
-        repo.save_content(changed, poll.version, model.EDITABLE_STATES)
+        repo.save_content(changed, poll.version)
 
     # and the refusal is the database's: even an editor who read the poll while it was a draft (the
     # scheduler opened it in between) is stopped by the conditional write on the state
@@ -181,7 +181,7 @@ def test_an_open_poll_cannot_be_edited_and_a_change_in_storage_is_caught(api, op
 
     monkeypatch.setattr(PollRepository, "_record", stale_draft)
     with pytest.raises(Conflict):
-        repo.save_content(changed, poll.version, model.EDITABLE_STATES)
+        repo.save_content(changed, poll.version)
     monkeypatch.setattr(PollRepository, "_record", read)
     assert repo.get(poll_id).title == poll.title and repo.get(poll_id).state == "open"
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from aj74.clock import iso
 from aj74.errors import Conflict, NotFound
-from aj74.polls.model import Poll, poll_from_record
+from aj74.polls.model import EDITABLE_STATES, Poll, poll_from_record
 from aj74.storage import is_condition_failure, meta, raise_unavailable
 from aj74.workflow import Transition
 
@@ -92,8 +92,10 @@ class PollRepository:
     def get(self, poll_id: str, consistent: bool = True) -> Poll:
         return _to_poll(self._record(poll_id, consistent))
 
-    def save_content(self, poll: Poll, expected_version: int, editable_states: frozenset[str]) -> Poll:
-        """Replace a draft's content if nobody saved it since ``expected_version``."""
+    def save_content(self, poll: Poll, expected_version: int) -> Poll:
+        """Replace a draft's content if nobody saved it since ``expected_version``. The condition on
+        the state is what freezes a poll's content in storage once it leaves editing."""
+        editable_states = EDITABLE_STATES
         Record = _model()
         record = self._record(poll.poll_id)
         if record.version != expected_version:

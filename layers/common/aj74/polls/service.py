@@ -87,7 +87,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
         [q.model_dump() for q in data.questions])})
     before = poll.content()
-    saved = repo.save_content(updated, patch.version, model.EDITABLE_STATES)
+    saved = repo.save_content(updated, patch.version)
     AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.edit", target_type="poll",
                       target_id=poll_id, before=before, after=saved.content())
     return staff_view(saved)
