@@ -14,7 +14,7 @@ import pytest
 from aj74.clock import utcnow
 from aj74.errors import Conflict
 from aj74.integrity.published import check_proof
-from aj74.polls import model, service
+from aj74.polls import service
 from aj74.polls.repository import PollRepository
 from aj74.polls.scheduling import tick
 from aj74.settings import get_settings
