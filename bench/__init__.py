@@ -4,4 +4,5 @@
 BENCHMARKS = [
     "bench.cold_start",
     "bench.feed",
+    "bench.ballots",
 ]
