@@ -39,9 +39,6 @@ class Settings:
     content_table: str = ""
     feed_table: str = ""
     bulletin_topic_arn: str = ""
-    content_table: str = ""
-    feed_table: str = ""
-    bulletin_topic_arn: str = ""
     ballot_queue_url: str = ""
     aws_endpoint_url: str | None = None
     ballot_key_secret: bytes = field(default=b"", repr=False)
@@ -52,8 +49,6 @@ class Settings:
     points_level_thresholds: tuple[int, ...] = (50, 150, 400)
     # Breakdown cells under this many ballots are hidden (docs/decisions/010-decision-cycle.md).
     small_cell_threshold: int = 10
-    # Hours a found missing-person notice stays in the feed with its outcome.
-    found_notice_visible_hours: int = 72
     # Hours a found missing-person notice stays in the feed with its outcome.
     found_notice_visible_hours: int = 72
 
@@ -95,9 +90,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         content_table=env.get("CONTENT_TABLE", ""),
         feed_table=env.get("FEED_TABLE", ""),
         bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
-        content_table=env.get("CONTENT_TABLE", ""),
-        feed_table=env.get("FEED_TABLE", ""),
-        bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
         ballot_queue_url=env.get("BALLOT_QUEUE_URL", ""),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
@@ -106,7 +98,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         order_cancel_window_minutes=int(env.get("ORDER_CANCEL_WINDOW_MINUTES", "60")),
         points_level_thresholds=_thresholds(env.get("POINTS_LEVEL_THRESHOLDS", "50,150,400")),
         small_cell_threshold=int(env.get("SMALL_CELL_THRESHOLD", "10")),
-        found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
     )
 
