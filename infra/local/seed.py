@@ -127,6 +127,31 @@ def seed_feed(api: _Api, now: datetime) -> None:
     log.info("demo feed content seeded (the scheduler publishes the approved items within a tick)")
 
 
+def seed_shop(api: _Api, now: datetime) -> None:
+    """A small demo catalogue of rewards from real-sounding partners of the region."""
+    admin = api.token("admin")
+    until = _iso(now + timedelta(days=90))
+    since = _iso(now - timedelta(days=1))
+    items = [
+        ("Билет на спектакль Магнитогорского драматического театра им. А. С. Пушкина",
+         "Один билет в партер на любой спектакль текущего сезона.", "Магнитогорский драматический театр им. Пушкина",
+         300, 20, ["go-magnitogorsk"]),
+        ("Входной билет в Челябинский зоопарк", "Взрослый билет выходного дня.", "Челябинский зоопарк",
+         150, 50, ["go-chelyabinsk"]),
+        ("Два часа парковки в центре Челябинска", "Муниципальная платная парковка, зона «Центр».",
+         "Парковочное пространство г. Челябинска", 80, 200, ["go-chelyabinsk"]),
+        ("Пополнение транспортной карты на 100 ₽", "Зачисляется на единую транспортную карту региона.",
+         "Единая транспортная карта Челябинской области", 100, 500, ["chelyabinsk-oblast"]),
+        ("Сувенир «Таганай»: кружка и магнит", "Набор национального парка «Таганай», выдаётся в визит-центре.",
+         "Национальный парк «Таганай»", 120, 30, ["go-zlatoust", "mr-satkinsky"]),
+    ]
+    for title, description, partner, price, stock, territories in items:
+        api.call("POST", "/v1/admin/shop/items", admin, {
+            "title": title, "description": description, "partner": partner, "price": price, "stock": stock,
+            "valid_from": since, "valid_until": until, "territory_ids": territories}, expect=201)
+    log.info("demo shop catalogue seeded: %d items", len(items))
+
+
 def seed(stack: LocalStack) -> None:
     """Demo polls in every state a moderator, an approver and a resident want to see, and feed content."""
     api = _Api(stack.api_url)
@@ -173,3 +198,4 @@ def seed(stack: LocalStack) -> None:
     n2 = _vote(api, closing_soon, "gp-bakal", 30, lambda i: [
         {"question_id": "q1", "option_ids": [f"q1-o{1 + (i * i) % 3}"]}])
     log.info("demo ballots cast: %d + %d (the second poll closes and is finalised within a minute)", n1, n2)
+    seed_shop(api, now)
