@@ -1,0 +1,200 @@
+"""template.yaml is production-ready: security scan, configuration the code reads, the properties
+the design depends on (runtime, logs, tables, the ballot queue) and the admin site's headers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.cold_start import REPO_ROOT, TEMPLATE, load_template
+from infra.local.admin_server import security_headers
+
+CHECKOV = REPO_ROOT / ".venv" / "checkov" / "bin" / "checkov"
+SOURCES = [REPO_ROOT / "app.py", *(REPO_ROOT / "functions").glob("*.py"),
+           *(REPO_ROOT / "layers" / "common" / "aj74").rglob("*.py")]
+ENV_READ = re.compile(
+    r"""(?:env\.get|_required\(env,|os\.environ\.get|os\.getenv|os\.environ\[)\s*\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
+# Read by the code but never set by the template, each for a reason.
+NOT_FROM_TEMPLATE = {
+    "AWS_REGION": "set by the Lambda runtime",
+    "AWS_DEFAULT_REGION": "set by the Lambda runtime",
+    "AWS_ENDPOINT_URL": "the local stack's moto endpoint; unset in AWS",
+}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return load_template()
+
+
+def resources_of(template: dict, kind: str) -> dict[str, dict]:
+    return {lid: r for lid, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def function_env_names(template: dict, function_id: str) -> set[str]:
+    names = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    props = template["Resources"][function_id]["Properties"]
+    return names | set(((props.get("Environment") or {}).get("Variables")) or {})
+
+
+# ------------------------------------------------------------------ checkov
+
+
+def test_checkov_finds_nothing_unsuppressed_and_every_suppression_has_a_reason(template):
+    # Given the pinned checkov in its own venv (make install)
+    assert CHECKOV.exists(), "run `make install` to create .venv/checkov"
+
+    # When it scans the template
+    done = subprocess.run([str(CHECKOV), "-f", str(TEMPLATE), "--framework", "cloudformation", "--quiet",
+                           "--compact", "-o", "json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    report = report[0] if isinstance(report, list) else report
+
+    # Then no check fails, and every skip says why
+    failed = [(c["check_id"], c["resource"]) for c in report.get("results", {}).get("failed_checks", [])]
+    assert failed == [], f"checkov failures (fix, or skip in the resource's Metadata with a reason): {failed}"
+    assert report["summary"]["parsing_errors"] == 0
+    for logical_id, resource in template["Resources"].items():
+        for skip in ((resource.get("Metadata") or {}).get("checkov") or {}).get("skip", []):
+            assert len(str(skip.get("comment", "")).split()) >= 8, f"{logical_id}: {skip['id']} needs a real reason"
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def test_every_environment_variable_the_code_reads_is_set_for_every_function(template):
+    read = {name for path in SOURCES for name in ENV_READ.findall(path.read_text(encoding="utf-8"))}
+    assert {"STAGE", "BALLOTS_TABLE", "BALLOT_QUEUE_URL"} <= read, "the scan finds the settings reads"
+
+    for function_id in resources_of(template, "AWS::Serverless::Function"):
+        missing = sorted(read - function_env_names(template, function_id) - set(NOT_FROM_TEMPLATE))
+        assert missing == [], f"{function_id} reads environment variables template.yaml does not set: {missing}"
+
+
+def test_powertools_is_configured_in_globals(template):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+
+    for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"):
+        assert variables.get(name), name
+
+
+# ------------------------------------------------------------------ functions
+
+
+def test_every_function_runs_python_312_on_arm64_with_its_own_log_group(template):
+    globals_ = template["Globals"]["Function"]
+    log_groups = resources_of(template, "AWS::Logs::LogGroup")
+
+    for function_id, resource in resources_of(template, "AWS::Serverless::Function").items():
+        props = {**globals_, **resource["Properties"]}
+        assert props["Runtime"] == "python3.12", function_id
+        assert props["Architectures"] == ["arm64"], function_id
+        assert props["MemorySize"] and props["Timeout"], function_id
+        group = props["LoggingConfig"]["LogGroup"]["Ref"]
+        assert group in log_groups, function_id
+    for group_id, group in log_groups.items():
+        assert "RetentionInDays" in group["Properties"], group_id
+
+
+def test_the_api_has_access_logs_and_throttling(template):
+    api = template["Resources"]["Api"]["Properties"]
+
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"] > 0
+
+
+def test_the_ballot_queue_outlasts_six_consumer_timeouts_and_redrives(template):
+    consumer = template["Resources"]["BallotConsumerFunction"]["Properties"]
+    queue = template["Resources"]["BallotQueue"]["Properties"]
+    (event,) = consumer["Events"].values()
+
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["BallotDeadLetterQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # 16 ledger shards x 1,000 WCU/s; each instance writes ~100 ballots/s (see the template comment).
+    assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] * 100 <= 16 * 1000
+
+
+# ------------------------------------------------------------------ tables
+
+
+def test_every_table_is_on_demand_recoverable_and_encrypted(template):
+    for table_id, table in resources_of(template, "AWS::DynamoDB::Table").items():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST", table_id
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, table_id
+        assert props["SSESpecification"]["SSEEnabled"] is True, table_id
+
+
+@pytest.mark.parametrize("table_id", ["BallotsTable", "AuditTable"])
+def test_the_ballot_ledger_and_audit_log_survive_a_stack_deletion(template, table_id):
+    table = template["Resources"][table_id]
+
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+# ------------------------------------------------------------------ operations
+
+
+def test_alarms_cover_the_ballot_path_and_notify_the_alarm_topic(template):
+    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    metrics = {json.dumps(a["Properties"], sort_keys=True) for a in alarms.values()}
+    text = " ".join(metrics)
+
+    for metric in ("ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", '"Errors"',
+                   "5XXError", "Throttles"):
+        assert metric in text, metric
+    for alarm_id, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], alarm_id
+    assert resources_of(template, "AWS::CloudWatch::Dashboard")
+
+
+# ------------------------------------------------------------------ admin site hosting
+
+
+def test_the_admin_bucket_is_private_encrypted_and_versioned(template):
+    bucket = template["Resources"]["AdminSiteBucket"]["Properties"]
+
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    origin = template["Resources"]["AdminSiteDistribution"]["Properties"]["DistributionConfig"]["Origins"][0]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["AdminSiteOriginAccessControl", "Id"]}
+
+
+def test_cloudfront_sends_the_same_security_headers_as_the_local_admin_server(template):
+    # Given the headers the local server sends for an API at some execute-api origin
+    api_origin = "https://abc123.execute-api.eu-central-1.amazonaws.com"
+    local = security_headers(api_origin + "/prod")
+
+    # When the template's response-headers policy is rendered for that API
+    config = template["Resources"]["AdminSiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    headers = config["SecurityHeadersConfig"]
+    csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    csp = (csp.replace("${Api}", "abc123").replace("${AWS::Region}", "eu-central-1")
+           .replace("${AWS::URLSuffix}", "amazonaws.com"))
+
+    # Then both send one policy, and HSTS on top in production (HTTPS only)
+    assert " ".join(csp.split()) == local["Content-Security-Policy"]
+    assert headers["FrameOptions"]["FrameOption"] == local["X-Frame-Options"]
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == local["Referrer-Policy"]
+    assert local["X-Content-Type-Options"] == "nosniff" and headers["ContentTypeOptions"]["Override"]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_production_only_resources_are_skipped_by_the_local_stack(template):
+    # moto's CloudFormation cannot create CloudFront, alarms or dashboards; they carry InAws.
+    local_only_types = ("AWS::CloudFront::", "AWS::CloudWatch::", "AWS::S3::")
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"].startswith(local_only_types):
+            assert resource.get("Condition") == "InAws", logical_id
+
+
+def test_template_path_is_the_one_checked():
+    assert Path(TEMPLATE) == REPO_ROOT / "template.yaml"
