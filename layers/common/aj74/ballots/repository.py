@@ -22,6 +22,8 @@ from aj74.ballots.tally import TALLY_SHARDS, counter_name, option_from_counter
 from aj74.settings import get_settings
 from aj74.storage import dynamodb_client, is_condition_failure, meta, raise_unavailable
 
+LEDGER_PAGE_SIZE = 1000
+
 
 @dataclass(frozen=True)
 class LedgerBallot:
@@ -88,7 +90,10 @@ class BallotLedger:
 
     def _shard(self, poll_id: str, shard: int) -> list[LedgerBallot]:
         Record = _ballot_model()
-        return [_ledger_ballot(r) for r in Record.query(f"{poll_id}#{shard:02d}", consistent_read=True)]
+        # Pages of 1,000 items (~210 KB): same read units as 1 MB pages, but no single response is
+        # slow enough to hit the client's read timeout.
+        return [_ledger_ballot(r) for r in Record.query(f"{poll_id}#{shard:02d}", consistent_read=True,
+                                                         page_size=LEDGER_PAGE_SIZE)]
 
     def all_ballots(self, poll_id: str) -> list[LedgerBallot]:
         """Every ballot of a poll, read shard by shard in parallel (finalisation and audits)."""
