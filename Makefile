@@ -25,10 +25,15 @@ $(STAMP): requirements/dev.txt requirements/checkov.txt layers/common/requiremen
 browser:
 	@command -v chromium >/dev/null 2>&1 || sh infra/setup/install-chromium.sh
 
+# axe-core (accessibility checks run inside the browser), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 run: install
 	$(PY) -m infra.local
 
-test: install browser
+test: install browser node_modules/.installed
 	$(PY) -m pytest
 
 test-fast: install
@@ -41,7 +46,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache build .aws-sam
+	rm -rf $(VENV) .pytest_cache build .aws-sam node_modules
 
 # The artifacts SAM would deploy, built offline for Lambda's arm64 Python 3.12 (no Docker, no
 # account): build/layer, build/functions/<Function>; prints sizes, fails on anything unexpected.

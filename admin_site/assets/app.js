@@ -2,6 +2,8 @@
 // No framework and no build step. Every piece of data from the API is put on the page with
 // textContent, never as markup: the site runs under a strict CSP and must stay XSS-free.
 
+import { authorizationUrl, completeSignIn } from "./oidc.js";
+
 const SESSION_KEY = "aj74.admin.session";
 
 const MESSAGES = {
@@ -16,10 +18,12 @@ const MESSAGES = {
 };
 
 class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, errors = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    // Field errors of a 422 (`errors[].field`), shown next to the inputs they name.
+    this.errors = Array.isArray(errors) ? errors : [];
   }
 }
 
@@ -76,7 +80,11 @@ async function api(config, path, { method = "GET", body, token } = {}) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const detail = data && (data.detail || data.title);
-    throw new ApiError(detail || `Сервер ответил ошибкой (код ${response.status}).`, response.status);
+    throw new ApiError(
+      detail || `Сервер ответил ошибкой (код ${response.status}).`,
+      response.status,
+      data && data.errors,
+    );
   }
   return data;
 }
@@ -151,6 +159,10 @@ async function startSignIn() {
     showError(error.message);
     return;
   }
+  if (config.auth.mode === "oidc") {
+    await startOidcSignIn(config);
+    return;
+  }
   if (config.auth.mode !== "dev") {
     setStatus("");
     showError(MESSAGES.unsupportedMode(String(config.auth.mode)));
@@ -179,7 +191,7 @@ async function startSignIn() {
         body: { persona: persona.persona },
       });
       saveSession({ token, personaTitle: persona.title });
-      window.location.assign("/me.html");
+      window.location.assign("/dashboard.html");
     } catch (error) {
       setStatus("");
       showError(error.message);
@@ -197,6 +209,29 @@ async function startSignIn() {
   }
   setStatus(personas.length ? "" : MESSAGES.noPersonas);
   byId("dev-signin").hidden = personas.length === 0;
+}
+
+// Production sign-in: the authorization-code flow with PKCE against the configured issuer.
+async function startOidcSignIn(config) {
+  const search = window.location.search;
+  if (new URLSearchParams(search).has("state")) {
+    try {
+      const token = await completeSignIn(config.auth, search);
+      saveSession({ token, personaTitle: "" });
+      window.location.replace("/dashboard.html");
+    } catch (error) {
+      setStatus("");
+      showError(error.message);
+    }
+    return;
+  }
+  setStatus("");
+  const button = el("button", "button", "Войти через Госуслуги 74");
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    window.location.assign(await authorizationUrl(config.auth));
+  });
+  byId("main").append(button);
 }
 
 // ---- profile page ----------------------------------------------------------------------------
@@ -257,4 +292,4 @@ const start = pages[document.body.dataset.page];
 if (start) start();
 
 // Shared with the other pages' modules (shop.js): session, API and text-only DOM helpers.
-export { ApiError, api, byId, clearError, clearSession, el, loadConfig, readSession, setStatus, showError };
+export { ApiError, api, byId, clearError, clearSession, el, loadConfig, readSession, saveSession, setStatus, showError, territoryLabel };

@@ -74,7 +74,10 @@ def test_moderator_signs_in_sees_profile_and_signs_out(local_stack: LocalStack, 
     # When the moderator of the Satka district signs in
     persona.click()
 
-    # Then the profile shows their name, role title and territories
+    # Then they land on their own dashboard, and their profile shows name, role title and territories
+    expect(page).to_have_url(local_stack.admin_url + "/dashboard.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Рабочий стол модератора")
+    page.get_by_role("link", name="Мой профиль").click()
     expect(page).to_have_url(local_stack.admin_url + "/me.html")
     profile = page.get_by_role("region", name="Мой профиль")
     expect(profile).to_be_visible()

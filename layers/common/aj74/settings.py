@@ -51,6 +51,10 @@ class Settings:
     small_cell_threshold: int = 10
     # Hours a found missing-person notice stays in the feed with its outcome.
     found_notice_visible_hours: int = 72
+    # Rate limits (docs/decisions/011-api-contract-and-limits.md): the shared counter table and
+    # per-limit overrides of requests per minute, from RATE_LIMITS="ballots=10,orders=5".
+    rate_limits_table: str = ""
+    rate_limits: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_local(self) -> bool:
@@ -99,7 +103,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         points_level_thresholds=_thresholds(env.get("POINTS_LEVEL_THRESHOLDS", "50,150,400")),
         small_cell_threshold=int(env.get("SMALL_CELL_THRESHOLD", "10")),
         found_notice_visible_hours=int(env.get("FOUND_NOTICE_VISIBLE_HOURS", "72")),
+        rate_limits_table=env.get("RATE_LIMITS_TABLE", ""),
+        rate_limits=_rate_limits(env.get("RATE_LIMITS", "")),
     )
+
+
+def _rate_limits(raw: str) -> tuple[tuple[str, int], ...]:
+    """``name=requests_per_minute`` pairs, comma-separated; empty means the defaults."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition("=")
+        if not value.isdigit() or int(value) < 1:
+            raise SettingsError("RATE_LIMITS must look like ballots=10,orders=5 (positive integers)")
+        pairs.append((name.strip(), int(value)))
+    return tuple(pairs)
 
 
 def _thresholds(raw: str) -> tuple[int, ...]:
