@@ -46,10 +46,12 @@ def api_origin(api_base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def security_headers(api_base: str) -> dict[str, str]:
+def security_headers(api_base: str, issuer: str | None = None) -> dict[str, str]:
+    # In OIDC mode the site exchanges the authorization code at the issuer's token endpoint.
+    connect = " ".join(dict.fromkeys(filter(None, [api_origin(api_base), issuer and api_origin(issuer)])))
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        f"connect-src 'self' {api_origin(api_base)}; frame-ancestors 'none'; base-uri 'self'; "
+        f"connect-src 'self' {connect}; frame-ancestors 'none'; base-uri 'self'; "
         "form-action 'self'"
     )
     return {
@@ -60,9 +62,15 @@ def security_headers(api_base: str) -> dict[str, str]:
     }
 
 
-def site_config(api_base: str, auth_mode: str = "dev") -> dict:
-    """What the site reads from ``/config.json`` at start-up."""
-    return {"apiBase": api_base.rstrip("/"), "auth": {"mode": auth_mode}}
+def site_config(api_base: str, auth_mode: str = "dev", oidc: dict[str, str] | None = None) -> dict:
+    """What the site reads from ``/config.json`` at start-up; in ``oidc`` mode, the issuer, client id
+    and redirect URI of the authorization-code flow with PKCE (admin_site/assets/oidc.js)."""
+    auth = {"mode": auth_mode}
+    if auth_mode == "oidc":
+        if not oidc or not all(oidc.get(k) for k in ("issuer", "client_id", "redirect_uri")):
+            raise ValueError("oidc mode needs issuer, client_id and redirect_uri")
+        auth.update({k: oidc[k] for k in ("issuer", "client_id", "redirect_uri")})
+    return {"apiBase": api_base.rstrip("/"), "auth": auth}
 
 
 class AdminSiteHandler(BaseHTTPRequestHandler):
@@ -143,7 +151,8 @@ class AdminSiteHandler(BaseHTTPRequestHandler):
 
 
 def make_server(
-    host: str, port: int, site_dir: str | os.PathLike[str], api_base: str, auth_mode: str = "dev"
+    host: str, port: int, site_dir: str | os.PathLike[str], api_base: str, auth_mode: str = "dev",
+    oidc: dict[str, str] | None = None,
 ) -> ThreadingHTTPServer:
     """A bound (not yet serving) threaded server for the admin site; ``port=0`` picks a free port."""
     root = Path(site_dir).resolve(strict=True)
@@ -156,8 +165,8 @@ def make_server(
         (AdminSiteHandler,),
         {
             "site_root": root,
-            "headers_to_send": security_headers(api_base),
-            "config_body": json.dumps(site_config(api_base, auth_mode)).encode(),
+            "headers_to_send": security_headers(api_base, (oidc or {}).get("issuer") if auth_mode == "oidc" else None),
+            "config_body": json.dumps(site_config(api_base, auth_mode, oidc)).encode(),
         },
     )
     server = ThreadingHTTPServer((host, port), handler)
@@ -172,9 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="base URL of the API")
     parser.add_argument("--site", default="admin_site", help="folder with the static site")
     parser.add_argument("--auth-mode", choices=AUTH_MODES, default="dev")
+    parser.add_argument("--oidc-issuer", help="oidc mode: the issuer (Госуслуги 74)")
+    parser.add_argument("--oidc-client-id", help="oidc mode: the admin site's client id")
+    parser.add_argument("--oidc-redirect-uri", help="oidc mode: where the issuer sends the code back")
     args = parser.parse_args(argv)
 
-    server = make_server(args.host, args.port, args.site, args.api, args.auth_mode)
+    oidc = {"issuer": args.oidc_issuer, "client_id": args.oidc_client_id, "redirect_uri": args.oidc_redirect_uri}
+    server = make_server(args.host, args.port, args.site, args.api, args.auth_mode, oidc)
 
     def stop(signum, frame):
         raise KeyboardInterrupt

@@ -113,3 +113,16 @@ def test_head_has_headers_and_no_body_and_writes_are_refused(site):
 def test_a_relative_or_non_http_api_base_is_refused():
     with pytest.raises(ValueError):
         make_server("127.0.0.1", 0, REPO / "admin_site", "javascript:alert(1)")
+
+
+def test_oidc_mode_configures_the_pkce_flow_and_lets_the_site_reach_the_issuer(tmp_path):
+    from infra.local.admin_server import security_headers, site_config
+
+    oidc = {"issuer": "https://esia.gosuslugi74.ru", "client_id": "aj74-admin", "redirect_uri": "https://admin.aj74.ru/"}
+
+    config = site_config("https://api.aj74.ru/v1", "oidc", oidc)
+    csp = security_headers("https://api.aj74.ru/v1", oidc["issuer"])["Content-Security-Policy"]
+
+    assert config["auth"] == {"mode": "oidc", **oidc}
+    assert "connect-src 'self' https://api.aj74.ru https://esia.gosuslugi74.ru;" in csp
+    assert "unsafe-inline" not in csp
