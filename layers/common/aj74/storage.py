@@ -8,6 +8,7 @@ it costs ~0.12 s of cold start that routes which do not touch a table should not
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 from aj74.errors import Unavailable
@@ -49,6 +50,19 @@ def error_code(exc: Exception) -> str | None:
 
 def is_condition_failure(exc: Exception) -> bool:
     return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def write_if(write: Callable[[], object]) -> bool:
+    """Run a conditional write: True when it was applied, False when its condition failed;
+    throttling becomes Unavailable (the caller's record is retried)."""
+    try:
+        write()
+        return True
+    except Exception as exc:
+        if is_condition_failure(exc):
+            return False
+        raise_unavailable(exc)
+        raise
 
 
 def raise_unavailable(exc: Exception) -> None:

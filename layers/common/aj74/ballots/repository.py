@@ -20,7 +20,7 @@ from aj74.ballots.keys import BALLOT_SHARDS, ledger_partition
 from aj74.ballots.message import BallotMessage
 from aj74.ballots.tally import TALLY_SHARDS, counter_name, option_from_counter
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, meta, raise_unavailable
+from aj74.storage import dynamodb_client, meta, raise_unavailable, write_if
 
 LEDGER_PAGE_SIZE = 1000
 
@@ -69,14 +69,7 @@ class BallotLedger:
             commitment=msg.commitment, accepted_at=msg.accepted_at_ms, territory=msg.territory_id,
             age_band=msg.age_band, gender=msg.gender,
         )
-        try:
-            item.save(condition=Record.ballot_key.does_not_exist())
-            return True
-        except Exception as exc:
-            if is_condition_failure(exc):
-                return False
-            raise_unavailable(exc)
-            raise
+        return write_if(lambda: item.save(condition=Record.ballot_key.does_not_exist()))
 
     def get(self, poll_id: str, key: str) -> LedgerBallot | None:
         Record = _ballot_model()

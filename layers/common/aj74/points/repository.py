@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, meta, raise_unavailable
+from aj74.storage import dynamodb_client, meta, raise_unavailable, write_if
 from aj74.transactions import n, s
 
 STATE_ENTRY = "#state"
@@ -103,14 +103,7 @@ class PointsLedger:
         """Credit participation points for a counted ballot; False when already credited."""
         Entry = _model()
         entry = Entry(account, ballot_credit_key(poll_id), kind="ballot", points=points, at=at_ms, ref=poll_id)
-        try:
-            entry.save(condition=Entry.entry.does_not_exist())
-            return True
-        except Exception as exc:
-            if is_condition_failure(exc):
-                return False
-            raise_unavailable(exc)
-            raise
+        return write_if(lambda: entry.save(condition=Entry.entry.does_not_exist()))
 
     def entries(self, account: str) -> list[dict]:
         """Every ledger entry of ``account`` (consistent read), without the state item."""

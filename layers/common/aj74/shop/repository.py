@@ -14,7 +14,7 @@ from aj74.errors import NotFound
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.repository import debit_key, entry_put, refund_key, state_guard
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
+from aj74.storage import dynamodb_client, raise_unavailable, write_if
 from aj74.transactions import n, s, transact_write
 
 
@@ -85,18 +85,11 @@ class Catalogue:
     def replace(self, item: dict, expected_version: int, seen_stock: int) -> bool:
         """Write an edited item if nobody edited it (``version``) and no order moved its stock
         since it was read; False when either happened."""
-        try:
-            dynamodb_client().put_item(
-                TableName=_items_table(), Item=item_to_record(item),
-                ConditionExpression="#v = :v AND stock = :stock",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": n(expected_version), ":stock": n(seen_stock)})
-            return True
-        except Exception as exc:
-            if is_condition_failure(exc):
-                return False
-            raise_unavailable(exc)
-            raise
+        return write_if(lambda: dynamodb_client().put_item(
+            TableName=_items_table(), Item=item_to_record(item),
+            ConditionExpression="#v = :v AND stock = :stock",
+            ExpressionAttributeNames={"#v": "version"},
+            ExpressionAttributeValues={":v": n(expected_version), ":stock": n(seen_stock)}))
 
 
 # ------------------------------------------------------------------ orders
@@ -183,17 +176,10 @@ class Orders:
 
     def redeem(self, order_id: str, code: str, now_iso: str, by: str) -> bool:
         """Mark an active order's code used; False when it is not active (used or cancelled)."""
-        try:
-            dynamodb_client().update_item(
-                TableName=_orders_table(), Key={"order_id": s(order_id)},
-                UpdateExpression="SET #st = :redeemed, redeemed_at = :now, redeemed_by = :by",
-                ConditionExpression="#st = :active AND code = :code",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":redeemed": s("redeemed"), ":active": s("active"), ":code": s(code),
-                                           ":now": s(now_iso), ":by": s(by)})
-            return True
-        except Exception as exc:
-            if is_condition_failure(exc):
-                return False
-            raise_unavailable(exc)
-            raise
+        return write_if(lambda: dynamodb_client().update_item(
+            TableName=_orders_table(), Key={"order_id": s(order_id)},
+            UpdateExpression="SET #st = :redeemed, redeemed_at = :now, redeemed_by = :by",
+            ConditionExpression="#st = :active AND code = :code",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":redeemed": s("redeemed"), ":active": s("active"), ":code": s(code),
+                                       ":now": s(now_iso), ":by": s(by)}))
