@@ -12,7 +12,7 @@ from collections.abc import Callable
 from chalice import Blueprint, CORSConfig, Response
 
 from aj74 import errors
-from aj74.api import problems
+from aj74.api import contract, problems
 from aj74.api.http import authenticate, require_role
 from aj74.settings import get_settings
 from aj74.staff.service import effective_principal
@@ -61,11 +61,27 @@ class Context:
 
 
 def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth: bool = True,
-          roles: tuple[str, ...] = (), cors: bool = True) -> Callable:
-    """Register ``fn(ctx, **url_params)`` on ``bp``; ``roles`` (any of) are checked on the server."""
+          roles: tuple[str, ...] = (), cors: bool = True, summary: str = "", description: str = "",
+          body: str | tuple[str, ...] | dict | None = None, body_required: bool = True,
+          query: dict[str, dict] | None = None, status: int = 200, response: str | dict | None = None,
+          media_type: str = "application/json", problems: tuple[int, ...] = (),
+          rate_limit: str | None = None) -> Callable:
+    """Register ``fn(ctx, **url_params)`` on ``bp``; ``roles`` (any of) are checked on the server.
+
+    The keyword arguments after ``cors`` are the route's contract (``aj74.api.contract``): they
+    make its OpenAPI operation, and path and query parameters are checked against them before the
+    view runs. ``rate_limit`` names a per-caller limit of ``aj74.ratelimit``.
+    """
 
     # Staff assignments (aj74.staff) apply where staff act; resident routes never pay for the lookup.
     staff_route = path.startswith("/v1/admin") or path == "/v1/me"
+    operations = [contract.Operation(
+        path=path, method=m.upper(), summary=summary, description=description, auth=auth, roles=tuple(roles),
+        body=body, body_required=body_required, query=dict(query or {}), status=status, response=response,
+        media_type=media_type, problems=tuple(problems), rate_limit=rate_limit) for m in methods]
+    for operation in operations:
+        contract.register(operation)
+    operation = operations[0]
 
     def decorator(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -73,10 +89,16 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
             request = bp.current_request
             try:
                 principal = authenticate(request.headers) if auth else None
+                contract.check_path(operation, params)
+                contract.check_query(operation, request.query_params)
                 if principal is not None and staff_route:
                     principal = effective_principal(principal)
                 if roles:
                     require_role(principal, *roles)
+                if rate_limit:
+                    from aj74 import ratelimit
+
+                    ratelimit.check(rate_limit, ratelimit.caller_key(principal, request))
                 result = fn(Context(request, principal), **params)
             except errors.DomainError as exc:
                 return problem_response(exc, request.path)

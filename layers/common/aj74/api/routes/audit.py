@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from aj74.api import contract
 from aj74.api.routing import route
 from aj74.audit import view
 from aj74.exports import CSV_CONTENT_TYPE
@@ -12,14 +13,18 @@ from aj74.pagination import parse_limit
 bp = Blueprint(__name__)
 
 READERS = ("moderator", "approver", "admin", "analyst")
+FILTERS = {"poll_id": {"type": "string", "maxLength": 64}, "actor": {"type": "string", "maxLength": 64},
+         "from": contract.TIME_FILTER, "to": contract.TIME_FILTER}
 
 
-@route(bp, "/v1/admin/audit", roles=READERS)
+@route(bp, "/v1/admin/audit", roles=READERS, summary="Журнал аудита",
+       query={**FILTERS, **contract.PAGE, "limit": {**contract.LIMIT, "default": 50}}, response=contract.PAGE_OF_ITEMS)
 def list_audit(ctx):
     return view.audit_page(ctx.principal, ctx.query, parse_limit(ctx.query.get("limit"), default=50))
 
 
-@route(bp, "/v1/admin/audit.csv", roles=READERS)
+@route(bp, "/v1/admin/audit.csv", roles=READERS, summary="Журнал аудита в CSV", query=FILTERS,
+       response=contract.CSV, media_type=CSV_CONTENT_TYPE)
 def audit_csv(ctx):
     return Response(body=view.audit_csv(ctx.principal, ctx.query), status_code=200, headers={
         "Content-Type": CSV_CONTENT_TYPE, "Content-Disposition": 'attachment; filename="audit.csv"'})

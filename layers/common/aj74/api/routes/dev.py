@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from chalice import Blueprint
 
+from aj74.api import contract
 from aj74.api.routing import route
 from aj74.errors import InvalidInput
 from aj74.settings import get_settings
@@ -28,7 +29,8 @@ def provider():
         return _provider()
 
 
-@route(bp, "/dev/token", methods=("POST",), auth=False)
+@route(bp, "/dev/token", methods=("POST",), auth=False, summary="Токен тестовой учётной записи (только локально)",
+       body=contract.DEV_TOKEN_REQUEST, response=contract.DEV_TOKEN, rate_limit="dev-token")
 def dev_token(ctx):
     from aj74.identity.dev_provider import TOKEN_LIFETIME_SECONDS
 
@@ -43,11 +45,12 @@ def dev_token(ctx):
     return {"access_token": idp.mint(claims, lifetime=lifetime), "token_type": "Bearer", "expires_in": lifetime}
 
 
-@route(bp, "/dev/personas", auth=False)
+@route(bp, "/dev/personas", auth=False, summary="Тестовые учётные записи (только локально)", response=contract.OBJECT)
 def dev_personas(ctx):
     return {"personas": provider().personas()}
 
 
-@route(bp, "/dev/jwks.json", auth=False)
+@route(bp, "/dev/jwks.json", auth=False, summary="Открытые ключи тестового поставщика (только локально)",
+       response=contract.OBJECT)
 def dev_jwks(ctx):
     return provider().jwks()

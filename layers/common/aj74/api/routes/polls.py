@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from aj74.api import contract
 from aj74.api.routing import json_response, route
 from aj74.pagination import parse_limit
 from aj74.polls import service
@@ -11,28 +12,35 @@ from aj74.polls import service
 bp = Blueprint(__name__)
 
 
-@route(bp, "/v1/polls")
+@route(bp, "/v1/polls", summary="Опросы для жителя", query={
+    "state": {"type": "string", "enum": ["open", "final"], "default": "open"}, **contract.PAGE},
+    response=contract.PAGE_OF_ITEMS, problems=(403,))
 def list_polls(ctx):
     return service.list_for_resident(ctx.principal, ctx.query.get("state", "open"), parse_limit(ctx.query.get("limit")),
                                      ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/polls/{poll_id}")
+@route(bp, "/v1/polls/{poll_id}", summary="Опрос", response=contract.OBJECT, problems=(403,))
 def get_poll(ctx, poll_id):
     return service.get_for_resident(ctx.principal, poll_id)
 
 
-@route(bp, "/v1/polls/{poll_id}/ballots", methods=("POST",))
+@route(bp, "/v1/polls/{poll_id}/ballots", methods=("POST",), summary="Проголосовать",
+       description="Заголовок Idempotency-Key делает повтор запроса безопасным: тот же ответ 202.",
+       body="aj74.polls.schemas:BallotIn", status=202, response=contract.BALLOT_ACCEPTED, problems=(403, 409),
+       rate_limit="ballots")
 def cast_ballot(ctx, poll_id):
     body = service.cast_ballot(ctx.principal, poll_id, ctx.body(), ctx.headers.get("idempotency-key"))
     return json_response(body, status=202)
 
 
-@route(bp, "/v1/polls/{poll_id}/ballot")
+@route(bp, "/v1/polls/{poll_id}/ballot", summary="Состояние своего голоса",
+       query={"ballot_id": {"type": "string", "maxLength": 64, "description": "ballot_id из ответа 202."}},
+       response=contract.BALLOT_STATE, problems=(403,))
 def get_ballot(ctx, poll_id):
     return service.ballot_state(ctx.principal, poll_id, ctx.query.get("ballot_id"))
 
 
-@route(bp, "/v1/polls/{poll_id}/results")
+@route(bp, "/v1/polls/{poll_id}/results", summary="Итоги опроса", response=contract.OBJECT, problems=(403, 409))
 def get_results(ctx, poll_id):
     return service.results(ctx.principal, poll_id)

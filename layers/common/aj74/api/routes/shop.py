@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from aj74.api import contract
 from aj74.api.routing import json_response, route
 from aj74.pagination import parse_limit
 
@@ -25,33 +26,39 @@ def _shop():
     return service
 
 
-@route(bp, "/v1/me/points", roles=("resident",))
+@route(bp, "/v1/me/points", roles=("resident",), summary="Мои баллы и история", query=contract.PAGE,
+       response=contract.OBJECT)
 def my_points(ctx):
     return _points().my_points(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/shop/items", roles=("resident",))
+@route(bp, "/v1/shop/items", roles=("resident",), summary="Поощрения для жителя", response=contract.LIST_OF_ITEMS)
 def list_items(ctx):
     return _shop().items_for_resident(ctx.principal)
 
 
-@route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",))
+@route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",), summary="Заказать поощрение за баллы",
+       body="aj74.shop.schemas:OrderIn", status=201, response=contract.OBJECT, problems=(404, 409),
+       rate_limit="orders")
 def place_order(ctx):
     order, created = _shop().place_order(ctx.principal, ctx.body(), ctx.headers.get("idempotency-key"))
     return json_response(order, status=201 if created else 200,
                          headers={"Location": f"/v1/me/orders/{order['id']}"})
 
 
-@route(bp, "/v1/me/orders", roles=("resident",))
+@route(bp, "/v1/me/orders", roles=("resident",), summary="Мои заказы", query=contract.PAGE,
+       response=contract.PAGE_OF_ITEMS)
 def my_orders(ctx):
     return _shop().my_orders(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=("resident",))
+@route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=("resident",), summary="Отменить заказ",
+       response=contract.OBJECT, problems=(409,))
 def cancel_order(ctx, order_id):
     return _shop().cancel_order(ctx.principal, order_id)
 
 
-@route(bp, "/v1/shop/redeem", methods=("POST",), roles=REDEEMERS)
+@route(bp, "/v1/shop/redeem", methods=("POST",), roles=REDEEMERS, summary="Погасить код заказа (партнёр)",
+       body="aj74.shop.schemas:RedeemIn", response=contract.OBJECT, problems=(404, 409))
 def redeem(ctx):
     return _shop().redeem(ctx.principal, ctx.body())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
+from aj74.api import contract
 from aj74.api.routing import route
 from aj74.identity.principal import ROLE_TITLES
 from aj74.territories import UnknownTerritory, territory_tree
@@ -11,18 +12,19 @@ from aj74.territories import UnknownTerritory, territory_tree
 bp = Blueprint(__name__)
 
 
-@route(bp, "/v1/health", auth=False)
+@route(bp, "/v1/health", auth=False, summary="Проверка работоспособности",
+       response={"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}})
 def health(ctx):
     return {"status": "ok"}
 
 
-@route(bp, "/v1/territories", auth=False)
+@route(bp, "/v1/territories", auth=False, summary="Дерево территорий области", response=contract.TERRITORIES)
 def list_territories(ctx):
     tree = territory_tree()
     return {"root_id": tree.root.id, "territories": [t.as_dict() for t in tree.all()]}
 
 
-@route(bp, "/v1/me")
+@route(bp, "/v1/me", summary="Мой профиль", response=contract.ME)
 def me(ctx):
     p = ctx.principal
     tree = territory_tree()
@@ -45,3 +47,12 @@ def me(ctx):
         "gender": p.gender,
         "scope_territories": scope,
     }
+
+
+@route(bp, "/v1/openapi.json", auth=False, summary="Этот документ OpenAPI 3.1",
+       response={"type": "object", "required": ["openapi", "paths"]})
+def openapi_document(ctx):
+    from aj74.api import openapi
+
+    return Response(body=openapi.document_json(bp.current_app.routes), status_code=200,
+                    headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
