@@ -230,8 +230,10 @@ def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalS
 
     # -- the Directorate approves the news item; it reaches a resident's feed
     page = approver.open("/review.html")
-    news = page.locator("[data-content-id]").filter(has_text="Итоги опроса")
-    expect(news).to_contain_text("Установить 12 фонарей у пруда")
+    # (other tests in the session may have queued news of their own polls)
+    news = page.locator("[data-content-id]").filter(has_text="Установить 12 фонарей у пруда")
+    expect(news).to_contain_text(f"Итоги опроса «{TITLE}»")
+    news = page.locator(f"[data-content-id='{news.get_attribute('data-content-id')}']")
     news.get_by_role("button", name="Согласовать").click()
     expect(news).to_contain_text("Согласовано")
     resident = api_token(stack, persona="resident-satka")
