@@ -90,16 +90,18 @@ def _input_of(content: Content) -> dict:
     return body
 
 
-def create_content(actor: Principal, body: dict, now: datetime | None = None) -> dict:
-    """A draft by a moderator or approver; a live bulletin at once for the emergency role."""
+def create_content(actor: Principal, body: dict, now: datetime | None = None, content_id: str | None = None) -> dict:
+    """A draft by a moderator or approver; a live bulletin at once for the emergency role.
+    ``content_id`` is given by callers that reserved the id beforehand (polls.informing)."""
     data = _parse(body)
     now = now or utcnow()
     _check_times(data, now)
     tree = territory_tree()
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
-    content = Content(content_id=ulid(), type=data.type, state="draft", territory_ids=tuple(data.territory_ids),
-                      fields=_fields(data), publish_at=iso(data.publish_at) if data.publish_at else None,
+    content = Content(content_id=content_id or ulid(), type=data.type, state="draft",
+                      territory_ids=tuple(data.territory_ids), fields=_fields(data),
+                      publish_at=iso(data.publish_at) if data.publish_at else None,
                       created_by=actor.subject, created_at=iso(now))
     if actor.has_role("emergency") and not (actor.has_role("moderator") or actor.has_role("approver")):
         return _emergency_publish(actor, content, now)

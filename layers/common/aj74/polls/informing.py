@@ -5,9 +5,12 @@ the same approval as any content (aj74.content)."""
 from __future__ import annotations
 
 from aj74.audit.repository import AuditLog
-from aj74.errors import Conflict, Forbidden
+from aj74.clock import iso, utcnow
+from aj74.errors import Conflict, Forbidden, NotFound
 from aj74.identity.principal import Principal
+from aj74.ids import ulid
 from aj74.polls import model, reporting
+from aj74.polls.repository import PollRepository
 
 TITLE_LIMIT = 200
 
@@ -36,8 +39,14 @@ def news_body(poll: model.Poll) -> dict:
             "territory_ids": list(poll.territory_ids)}
 
 
-def inform(actor: Principal, poll_id: str) -> dict:
-    """Draft the news item and submit it for approval; returns the content item."""
+def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
+    """Draft the news item and submit it for approval, once per poll: returns (content item, created).
+
+    A repeated call returns the item drafted first, whatever became of it since (staff edit and
+    resubmit it through the content workflow). The item's id is remembered on the poll *before*
+    the item is created, by a version-conditioned write, so of two concurrent calls only one drafts;
+    a call that failed between the two writes is completed by the next one.
+    """
     from aj74.content import service as content
 
     poll = reporting.staff_poll(actor, poll_id)
@@ -46,8 +55,16 @@ def inform(actor: Principal, poll_id: str) -> dict:
                         code="role-required")
     if poll.state != "final":
         raise Conflict("Сообщить об итогах можно после подведения итогов.", code="not-final", state=poll.state)
-    draft = content.create_content(actor, news_body(poll))
+    informed = poll.extra.get("informed")
+    if informed is None:
+        informed = {"content_id": ulid(), "at": iso(utcnow()), "by": actor.subject}
+        PollRepository().set_fields(poll_id, "final", informed=informed)
+    try:
+        return content.get_staff(actor, informed["content_id"]), False
+    except NotFound:
+        pass
+    draft = content.create_content(actor, news_body(poll), content_id=informed["content_id"])
     submitted = content.moderate(actor, draft["id"], "submit")
     AuditLog().append(actor=actor.subject, actor_role=reporting.role_of(actor), action="poll.inform",
                       target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})
-    return submitted
+    return submitted, True

@@ -51,6 +51,8 @@ def _model():
         review_snapshot = JSONAttribute(null=True)
         # The execution report of a final poll (decision, status, dated updates).
         execution = JSONAttribute(null=True)
+        # The feed news item that informs residents of the result (one per poll; see polls.informing).
+        informed = JSONAttribute(null=True)
         by_state = ByState()
 
     return PollRecord
@@ -62,7 +64,7 @@ def _to_poll(record) -> Poll:
         {"created_by": record.created_by, "created_at": record.created_at, "history": record.history,
          "fingerprint": record.fingerprint, "result": record.result, "amendments": record.amendments or [],
          "amend_pending": bool(record.amend_pending), "review_snapshot": record.review_snapshot,
-         "execution": record.execution},
+         "execution": record.execution, "informed": record.informed},
     )
 
 

@@ -175,6 +175,7 @@ def staff_view(poll: model.Poll) -> dict:
         "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
         "fingerprint": poll.fingerprint, "result": poll.extra.get("result"),
         "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution"),
+        "informed_content_id": (poll.extra.get("informed") or {}).get("content_id"),
         "changes_since_review": reporting.content_changes(poll.extra.get("review_snapshot"), poll.content()),
     }
 
