@@ -58,11 +58,13 @@ class BallotRecorder:
         poll = self._poll(msg.poll_id)
         if poll.state == "cancelled":
             return Outcome(msg.poll_id, "rejected_cancelled")
-        if msg.accepted_at_ms >= int(poll.closes_at.timestamp() * 1000):
+        closes_ms = int(poll.closes_at.timestamp() * 1000)
+        if msg.accepted_at_ms >= closes_ms:
             return Outcome(msg.poll_id, "rejected_late")
         new = self.ledger.record(msg)
         self.points.credit_ballot(msg.voter, msg.poll_id, self.points_per_ballot, msg.accepted_at_ms)
-        if new and poll.state == "final":
+        # Recorded after close: the result may already be out (the cached state cannot tell).
+        if new and time.time() * 1000 >= closes_ms:
             self.polls.mark_amendment_pending(msg.poll_id)
         return Outcome(msg.poll_id, "counted" if new else "duplicate", msg.option_ids if new else ())
 

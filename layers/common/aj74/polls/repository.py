@@ -137,10 +137,14 @@ class PollRepository:
         return _to_poll(record)
 
     def mark_amendment_pending(self, poll_id: str) -> None:
-        """A ballot reached the ledger after the result was published: ask the scheduler to amend."""
+        """A ballot reached the ledger after close: ask the scheduler to check the published result.
+
+        Set whatever the state: if finalisation is under way, the version bump makes its save fail
+        and the next tick recounts with this ballot; if it is done, the next tick amends."""
         Record = _model()
         try:
-            Record(poll_id).update(actions=[Record.amend_pending.set(True)], condition=Record.state == "final")
+            Record(poll_id).update(actions=[Record.amend_pending.set(True)],
+                                   condition=Record.poll_id.exists(), add_version_condition=False)
         except Exception as exc:
             if not is_condition_failure(exc):
                 raise_unavailable(exc)
