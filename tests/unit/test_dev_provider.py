@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import jwt
 import pytest
 from aj74.errors import InvalidInput, Unauthenticated
-from aj74.identity.dev_provider import PERSONAS, DevIdentityProvider
+from aj74.identity.dev_provider import (
+    AUTHORIZATION_CODE_SECONDS,
+    PERSONAS,
+    DevIdentityProvider,
+    OAuthError,
+    s256,
+)
 from aj74.identity.tokens import JwksCache, TokenVerifier
 from aj74.territories import territory_tree
 
@@ -171,3 +178,143 @@ def test_a_second_provider_cannot_forge_tokens_for_the_first(idp, verifier):
     with pytest.raises(Unauthenticated) as caught:
         verifier.verify(impostor.mint({"sub": "res-test"}))
     assert caught.value.code == "token-signature"
+
+
+# ------------------------------------------------------------------ authorization code with PKCE
+
+CLIENT = "aj74-admin"
+REDIRECT = "http://127.0.0.1:8080/"
+VERIFIER = "dBjftJeZ4CVP-mJ92K9Zo0W7LbW0DpbAMU1bDyK8Yh3xT0"
+
+
+@pytest.fixture()
+def oidc() -> DevIdentityProvider:
+    return DevIdentityProvider(ISSUER, AUDIENCE, clients={CLIENT: (REDIRECT,)})
+
+
+def authorize_params(**overrides) -> dict:
+    params = {"response_type": "code", "client_id": CLIENT, "redirect_uri": REDIRECT, "scope": "openid",
+              "state": "st-123", "nonce": "n-456", "code_challenge": s256(VERIFIER), "code_challenge_method": "S256"}
+    params.update(overrides)
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def token_form(issued_code: str, **overrides) -> dict:
+    form = {"grant_type": "authorization_code", "code": issued_code, "redirect_uri": REDIRECT, "client_id": CLIENT,
+            "code_verifier": VERIFIER}
+    form.update(overrides)
+    return form
+
+
+def refusal(call) -> OAuthError:
+    with pytest.raises(OAuthError) as caught:
+        call()
+    assert any("а" <= ch <= "я" for ch in caught.value.detail.lower()), "the detail is for a person, in Russian"
+    return caught.value
+
+
+def test_s256_matches_the_rfc_7636_example():
+    assert s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def test_discovery_names_the_endpoints_under_the_issuer(oidc):
+    meta = oidc.discovery()
+
+    assert meta["issuer"] == ISSUER
+    assert meta["authorization_endpoint"] == f"{ISSUER}/authorize"
+    assert meta["token_endpoint"] == f"{ISSUER}/oauth/token"
+    assert meta["jwks_uri"] == f"{ISSUER}/jwks.json"
+    assert meta["code_challenge_methods_supported"] == ["S256"]
+
+
+def test_the_code_flow_gives_an_api_token_for_the_persona_and_an_id_token_for_the_client(oidc):
+    # Given an authorization request and the moderator of Сатка chosen on the chooser page
+    request = oidc.authorization_request(authorize_params())
+    code = oidc.issue_code(request, "moderator-satka")
+
+    # When the client exchanges the code with its verifier
+    tokens = oidc.exchange_code(token_form(code))
+
+    # Then the access token is the API's, for the moderator; the ID token names the client and the nonce
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] > 0
+    principal = TokenVerifier(ISSUER, AUDIENCE, JwksCache(oidc.jwks)).verify(tokens["access_token"])
+    assert principal.subject == PERSONAS["moderator-satka"]["sub"]
+    assert principal.roles == frozenset({"moderator"})
+    id_token = TokenVerifier(ISSUER, CLIENT, JwksCache(oidc.jwks)).verify(tokens["id_token"])
+    assert id_token.subject == PERSONAS["moderator-satka"]["sub"]
+    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["nonce"] == "n-456"
+
+
+def test_a_wrong_verifier_is_refused_and_burns_the_code(oidc):
+    code = oidc.issue_code(oidc.authorization_request(authorize_params()), "moderator-satka")
+
+    assert refusal(lambda: oidc.exchange_code(token_form(code, code_verifier="x" * 43))).error == "invalid_grant"
+    # The right verifier afterwards does not help: one guess per intercepted code.
+    assert refusal(lambda: oidc.exchange_code(token_form(code))).error == "invalid_grant"
+
+
+def test_a_code_is_single_use(oidc):
+    code = oidc.issue_code(oidc.authorization_request(authorize_params()), "moderator-satka")
+    oidc.exchange_code(token_form(code))
+
+    assert refusal(lambda: oidc.exchange_code(token_form(code))).error == "invalid_grant"
+
+
+def test_an_expired_code_is_refused(oidc):
+    code = oidc.issue_code(oidc.authorization_request(authorize_params()), "approver", now=1_000_000)
+
+    error = refusal(lambda: oidc.exchange_code(token_form(code), now=1_000_000 + AUTHORIZATION_CODE_SECONDS))
+    assert error.error == "invalid_grant"
+
+
+@pytest.mark.parametrize("field,value", [
+    ("redirect_uri", "http://127.0.0.1:8080/other"),
+    ("client_id", "someone-else"),
+])
+def test_a_code_presented_with_another_redirect_uri_or_client_is_refused(oidc, field, value):
+    code = oidc.issue_code(oidc.authorization_request(authorize_params()), "moderator-satka")
+
+    assert refusal(lambda: oidc.exchange_code(token_form(code, **{field: value}))).error == "invalid_grant"
+
+
+@pytest.mark.parametrize("form,error", [
+    ({"grant_type": "password"}, "unsupported_grant_type"),
+    ({"code": ""}, "invalid_request"),
+    ({"code_verifier": "short"}, "invalid_request"),
+    ({"code": "never-issued"}, "invalid_grant"),
+])
+def test_malformed_token_requests_are_refused(oidc, form, error):
+    code = oidc.issue_code(oidc.authorization_request(authorize_params()), "moderator-satka")
+
+    assert refusal(lambda: oidc.exchange_code(token_form(code, **form))).error == error
+
+
+@pytest.mark.parametrize("params", [
+    authorize_params(redirect_uri="https://evil.example.com/"),
+    authorize_params(redirect_uri="http://127.0.0.1:8080/?next=https://evil.example.com"),
+    authorize_params(client_id="unknown"),
+    authorize_params(client_id=None),
+])
+def test_an_unregistered_client_or_redirect_uri_is_refused_without_a_redirect(oidc, params):
+    error = refusal(lambda: oidc.authorization_request(params))
+
+    assert error.error == "invalid_request" and error.redirect is False
+
+
+@pytest.mark.parametrize("params,error", [
+    (authorize_params(code_challenge_method="plain", code_challenge=VERIFIER), "invalid_request"),
+    (authorize_params(code_challenge_method=None), "invalid_request"),
+    (authorize_params(code_challenge="too-short"), "invalid_request"),
+    (authorize_params(code_challenge=None), "invalid_request"),
+    (authorize_params(state=None), "invalid_request"),
+    (authorize_params(response_type="token"), "unsupported_response_type"),
+])
+def test_plain_pkce_and_other_bad_requests_of_a_known_client_are_refused_through_its_redirect(oidc, params, error):
+    refused = refusal(lambda: oidc.authorization_request(params))
+
+    assert refused.error == error and refused.redirect is True
+
+
+def test_an_unknown_persona_gets_no_code(oidc):
+    with pytest.raises(InvalidInput):
+        oidc.issue_code(oidc.authorization_request(authorize_params()), "governor")

@@ -2,25 +2,44 @@
 
 It holds two signing keys (the JWKS always lists both, like an issuer in the middle of a key
 rotation), signs with the newer one, and mints tokens for named personas or explicit claims.
-It is wired into the API only when the stage is ``local``.
+It is also a minimal OpenID Connect authorization server (discovery, the authorization-code flow
+with PKCE S256 only, single-use short-lived codes kept in memory), so that the admin site's
+production sign-in runs end to end locally. It is wired into the API only when the stage is
+``local``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import re
 import secrets
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from aj74.errors import InvalidInput
+from aj74.errors import InvalidInput, MalformedRequest
 from aj74.identity.principal import ROLE_TITLES, ROLES
 from aj74.territories import territory_tree
 
 TOKEN_LIFETIME_SECONDS = 8 * 3600
+# RFC 6749 §4.1.2 recommends at most ten minutes; a person on the chooser page needs seconds.
+AUTHORIZATION_CODE_SECONDS = 60
+# The admin site, a public client (no secret: PKCE protects its code). Its redirect URI is the
+# admin origin's sign-in page, registered exactly: no prefix or pattern matching.
+ADMIN_CLIENT_ID = "aj74-admin"
+
+# RFC 7636 §4.1: 43–128 unreserved characters; an S256 challenge is 32 bytes in base64url.
+_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
+_MAX_PARAMETER = 512
 
 PERSONAS: dict[str, dict] = {
     "resident-satka": {
@@ -75,6 +94,44 @@ PERSONAS: dict[str, dict] = {
 _CLAIM_FIELDS = {"sub", "roles", "territory_id", "birth_year", "gender", "scope_territory_ids", "name"}
 
 
+class OAuthError(MalformedRequest):
+    """An OAuth 2.0 refusal (RFC 6749 §4.1.2.1, §5.2): a 400 problem that also carries the
+    protocol's ``error`` member, so an OAuth client and a person reading ``detail`` both understand it.
+
+    ``redirect`` says whether the client may be told through its redirect URI: only once the client
+    and the redirect URI are known to be registered, never before (that would be an open redirect).
+    """
+
+    def __init__(self, error: str, detail: str, *, redirect: bool = False) -> None:
+        super().__init__(detail, code="oauth-" + error.replace("_", "-"), error=error)
+        self.error = error
+        self.redirect = redirect
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """A checked ``/authorize`` request: what the code will be bound to."""
+
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    state: str
+    nonce: str | None
+
+
+@dataclass(frozen=True)
+class _Grant:
+    request: AuthorizationRequest
+    claims: dict
+    expires_at: float
+
+
+def s256(verifier: str) -> str:
+    """The PKCE S256 challenge of a verifier: BASE64URL(SHA256(verifier)) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def _new_key(kid: str) -> dict:
     return {"kid": kid, "private": ec.generate_private_key(ec.SECP256R1())}
 
@@ -82,9 +139,12 @@ def _new_key(kid: str) -> dict:
 class DevIdentityProvider:
     """Signs tokens for the local stack; its JWKS is served by the API under ``/dev``."""
 
-    def __init__(self, issuer: str, audience: str) -> None:
+    def __init__(self, issuer: str, audience: str, clients: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.issuer = issuer
         self.audience = audience
+        # client_id -> its registered redirect URIs (the authorization-code flow's public clients).
+        self.clients = dict(clients or {})
+        self._grants: dict[str, _Grant] = {}
         stamp = time.strftime("%Y%m%d")
         # Two keys, as during a rotation: tokens are signed with the newer, both verify.
         self._keys = [_new_key(f"dev-{stamp}-a"), _new_key(f"dev-{stamp}-b")]
@@ -155,12 +215,14 @@ class DevIdentityProvider:
         claims.setdefault("roles", ["resident"])
         return claims
 
-    def mint(self, claims: dict, *, lifetime: int = TOKEN_LIFETIME_SECONDS, now: float | None = None) -> str:
+    def mint(self, claims: dict, *, lifetime: int = TOKEN_LIFETIME_SECONDS, now: float | None = None,
+             audience: str | None = None) -> str:
+        """A signed token; ``audience`` defaults to the API's (an ID token names the client instead)."""
         issued = int(time.time() if now is None else now)
         payload = {
             **claims,
             "iss": self.issuer,
-            "aud": self.audience,
+            "aud": audience or self.audience,
             "iat": issued,
             "nbf": issued,
             "exp": issued + lifetime,
@@ -168,3 +230,101 @@ class DevIdentityProvider:
         }
         key = self._keys[-1]
         return jwt.encode(payload, key["private"], algorithm="ES256", headers={"kid": key["kid"]})
+
+    # ------------------------------------------------------------------ OpenID Connect
+
+    def discovery(self) -> dict:
+        """The OpenID Provider metadata (OIDC Discovery 1.0 §3), endpoints under the issuer."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.issuer}/authorize",
+            "token_endpoint": f"{self.issuer}/oauth/token",
+            "jwks_uri": f"{self.issuer}/jwks.json",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "scopes_supported": ["openid"],
+        }
+
+    def authorization_request(self, params: Mapping[str, str]) -> AuthorizationRequest:
+        """Check an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3); OAuthError if refused."""
+        too_long = sorted(k for k, v in params.items() if isinstance(v, str) and len(v) > _MAX_PARAMETER)
+        if too_long:
+            raise OAuthError("invalid_request", "Слишком длинный параметр запроса входа: " + ", ".join(too_long) + ".")
+        client_id = params.get("client_id") or ""
+        redirect_uri = params.get("redirect_uri") or ""
+        if client_id not in self.clients:
+            raise OAuthError("invalid_request", "Неизвестное приложение (client_id): вход не может быть начат.")
+        if redirect_uri not in self.clients[client_id]:
+            raise OAuthError("invalid_request",
+                             "Адрес возврата (redirect_uri) не зарегистрирован для этого приложения.")
+        # From here on the client is known, so it may be told through its redirect URI.
+        if params.get("response_type") != "code":
+            raise OAuthError("unsupported_response_type", "Поддерживается только response_type=code.", redirect=True)
+        method = params.get("code_challenge_method")
+        if method != "S256":
+            raise OAuthError("invalid_request",
+                             f"Метод PKCE «{method or 'не указан'}» не поддерживается: только S256.", redirect=True)
+        challenge = params.get("code_challenge") or ""
+        if not _CHALLENGE.fullmatch(challenge):
+            raise OAuthError("invalid_request", "code_challenge должен быть SHA-256 в base64url (43 символа).",
+                             redirect=True)
+        state = params.get("state") or ""
+        if not state:
+            # Optional in RFC 6749, required here: the admin site always sends it against CSRF.
+            raise OAuthError("invalid_request", "Не передан параметр state.", redirect=True)
+        return AuthorizationRequest(client_id, redirect_uri, challenge, state, params.get("nonce") or None)
+
+    def issue_code(self, request: AuthorizationRequest, persona: str, *, now: float | None = None) -> str:
+        """A single-use authorization code for ``persona``, bound to the request's client, redirect URI
+        and PKCE challenge; it expires after AUTHORIZATION_CODE_SECONDS."""
+        claims = self.claims_for({"persona": persona})
+        moment = time.time() if now is None else now
+        code = secrets.token_urlsafe(32)
+        with self._lock:
+            # Expired codes are dropped here, so abandoned sign-ins cannot accumulate.
+            for stale in [c for c, g in self._grants.items() if g.expires_at <= moment]:
+                del self._grants[stale]
+            self._grants[code] = _Grant(request, claims, moment + AUTHORIZATION_CODE_SECONDS)
+        return code
+
+    def exchange_code(self, form: Mapping[str, str], *, now: float | None = None) -> dict:
+        """The token response (RFC 6749 §5.1) for an authorization code; OAuthError if refused.
+
+        The code is consumed before anything else is checked, so a wrong verifier or redirect URI
+        burns it too: an intercepted code gives one guess, not many.
+        """
+        if form.get("grant_type") != "authorization_code":
+            raise OAuthError("unsupported_grant_type", "Поддерживается только grant_type=authorization_code.")
+        code = form.get("code") or ""
+        if not code:
+            raise OAuthError("invalid_request", "Не передан код авторизации (code).")
+        moment = time.time() if now is None else now
+        with self._lock:
+            grant = self._grants.pop(code, None)
+        if grant is None:
+            raise OAuthError("invalid_grant", "Код авторизации неизвестен или уже использован. Начните вход заново.")
+        if grant.expires_at <= moment:
+            raise OAuthError("invalid_grant", "Срок действия кода авторизации истёк. Начните вход заново.")
+        request = grant.request
+        if form.get("client_id") != request.client_id:
+            raise OAuthError("invalid_grant", "Код авторизации выдан другому приложению.")
+        if form.get("redirect_uri") != request.redirect_uri:
+            raise OAuthError("invalid_grant", "Адрес возврата не совпадает с указанным при начале входа.")
+        verifier = form.get("code_verifier") or ""
+        if not _VERIFIER.fullmatch(verifier):
+            raise OAuthError("invalid_request", "code_verifier должен содержать от 43 до 128 допустимых символов.")
+        if not hmac.compare_digest(s256(verifier), request.code_challenge):
+            raise OAuthError("invalid_grant", "code_verifier не соответствует code_challenge.")
+        identity = {k: v for k, v in grant.claims.items() if k in ("sub", "name")}
+        if request.nonce:
+            identity["nonce"] = request.nonce
+        return {
+            "access_token": self.mint(grant.claims, now=moment),
+            "id_token": self.mint(identity, now=moment, audience=request.client_id),
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_SECONDS,
+        }

@@ -1,14 +1,21 @@
-"""The development identity provider's routes (registered only when the stage is ``local``)."""
+"""The development identity provider's routes (registered only when the stage is ``local``).
+
+Besides the shortcuts (``/dev/token``, ``/dev/personas``) it serves the OpenID Connect
+authorization-code flow with PKCE, as Госуслуги 74 does in production: discovery, ``/dev/authorize``
+(with a persona chooser page standing in for the Госуслуги login page) and ``/dev/oauth/token``.
+"""
 
 from __future__ import annotations
 
+import html
 import threading
 from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from aj74.api import contract
-from aj74.api.routing import route
+from aj74.api.routing import json_response, route
 from aj74.errors import InvalidInput
 from aj74.settings import get_settings
 
@@ -18,10 +25,11 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _provider():
-    from aj74.identity.dev_provider import DevIdentityProvider
+    from aj74.identity.dev_provider import ADMIN_CLIENT_ID, DevIdentityProvider
 
     settings = get_settings()
-    return DevIdentityProvider(settings.oidc_issuer, settings.oidc_audience)
+    return DevIdentityProvider(settings.oidc_issuer, settings.oidc_audience,
+                               clients={ADMIN_CLIENT_ID: (f"{settings.admin_origin}/",)})
 
 
 def provider():
@@ -54,3 +62,105 @@ def dev_personas(ctx):
        response=contract.OBJECT)
 def dev_jwks(ctx):
     return provider().jwks()
+
+
+# ------------------------------------------------------------------ OpenID Connect
+
+
+_AUTHORIZE_QUERY = {name: {"type": "string", "maxLength": 512, "description": text} for name, text in {
+    "response_type": "Только code.",
+    "client_id": "Идентификатор приложения (кабинет — aj74-admin).",
+    "redirect_uri": "Зарегистрированный адрес возврата.",
+    "scope": "openid.",
+    "state": "Значение, которое вернётся в адрес возврата без изменений (защита от CSRF).",
+    "nonce": "Значение, которое попадёт в id_token.",
+    "code_challenge": "PKCE: BASE64URL(SHA-256(code_verifier)), 43 символа.",
+    "code_challenge_method": "Только S256.",
+    "persona": "Тестовая учётная запись; без неё показывается страница выбора.",
+}.items()}
+_TOKEN_RESPONSE = {"type": "object", "required": ["access_token", "id_token", "token_type", "expires_in"],
+                   "properties": {"access_token": {"type": "string"}, "id_token": {"type": "string"},
+                                  "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"}}}
+# The chooser page is static markup: no script, no style, nothing to load, no form.
+_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+@route(bp, "/dev/.well-known/openid-configuration", auth=False,
+       summary="Метаданные тестового поставщика OpenID Connect (только локально)", response=contract.OBJECT)
+def dev_openid_configuration(ctx):
+    return provider().discovery()
+
+
+@route(bp, "/dev/authorize", auth=False, cors=False, query=_AUTHORIZE_QUERY, problems=(400,),
+       media_type="text/html", response={"type": "string"},
+       summary="Вход: код авторизации с PKCE S256 (только локально)",
+       description="Без persona — страница выбора тестовой учётной записи (вместо страницы входа Госуслуг); "
+                   "с persona — переадресация на redirect_uri с code и state.")
+def dev_authorize(ctx):
+    from aj74.identity.dev_provider import OAuthError
+
+    idp = provider()
+    params = {k: v for k, v in ctx.query.items() if k != "persona"}
+    try:
+        request = idp.authorization_request(params)
+    except OAuthError as exc:
+        if not exc.redirect:
+            raise
+        # The client is registered, so it learns of the refusal at its redirect URI (RFC 6749 §4.1.2.1).
+        return _redirect(params["redirect_uri"], {"error": exc.error, "state": params.get("state", "")})
+    persona = ctx.query.get("persona")
+    if persona is None:
+        return _chooser_page(idp.personas(), params)
+    return _redirect(request.redirect_uri, {"code": idp.issue_code(request, persona), "state": request.state})
+
+
+@route(bp, "/dev/oauth/token", methods=("POST",), auth=False, problems=(400,), response=_TOKEN_RESPONSE,
+       rate_limit="dev-token", summary="Обмен кода авторизации на токены (только локально)",
+       description="Тело — application/x-www-form-urlencoded (RFC 6749 §4.1.3): grant_type=authorization_code, "
+                   "code, redirect_uri, client_id, code_verifier. Ошибки — 400 с полем error по RFC 6749 §5.2.")
+def dev_oauth_token(ctx):
+    from aj74.identity.dev_provider import OAuthError
+
+    content_type = (ctx.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "Ожидается тело application/x-www-form-urlencoded.")
+    raw = ctx.request.raw_body or b""
+    try:
+        form = dict(parse_qsl(raw.decode("utf-8"), strict_parsing=bool(raw)))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OAuthError("invalid_request", "Тело запроса не разобрано как форма.") from exc
+    # Tokens must not be cached anywhere on the way (RFC 6749 §5.1).
+    return json_response(provider().exchange_code(form), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _redirect(redirect_uri: str, params: dict[str, str]) -> Response:
+    return Response(body="", status_code=302,
+                    headers={"Location": f"{redirect_uri}?{urlencode(params)}", "Cache-Control": "no-store"})
+
+
+def _chooser_page(personas: list[dict], params: dict[str, str]) -> Response:
+    """The Russian persona chooser: one link per persona, each repeating the checked request."""
+    items = "\n".join(
+        f'<li><a href="/dev/authorize?{html.escape(urlencode({**params, "persona": p["persona"]}))}">'
+        f'{html.escape(p["title"])}</a> — {html.escape(", ".join(p["role_titles"]))}, '
+        f'{html.escape(p["territory_name"])}</li>'
+        for p in personas
+    )
+    page = f"""<!doctype html>
+<html lang="ru">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>Вход — тестовый поставщик удостоверений</title></head>
+<body>
+<main>
+<h1>Вход через тестовый поставщик удостоверений</h1>
+<p>Локальная разработка: эта страница заменяет страницу входа Госуслуг 74. Выберите учётную запись.</p>
+<ul>
+{items}
+</ul>
+</main>
+</body>
+</html>
+"""
+    return Response(body=page, status_code=200, headers={
+        "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": _PAGE_CSP,
+        "X-Frame-Options": "DENY", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
