@@ -15,6 +15,7 @@ const MESSAGES = {
   noPersonas: "Нет ни одной учётной записи для входа.",
   signingIn: (title) => `Входим как «${title}»…`,
   signedOut: "Вы не вошли в кабинет.",
+  completingSignIn: "Завершаем вход…",
 };
 
 class ApiError extends Error {
@@ -211,25 +212,37 @@ async function startSignIn() {
   byId("dev-signin").hidden = personas.length === 0;
 }
 
-// Production sign-in: the authorization-code flow with PKCE against the configured issuer.
+// Production sign-in: the authorization-code flow with PKCE against the configured issuer. The
+// issuer sends the user back here (the redirect URI) with ?code&state, or ?error&state.
 async function startOidcSignIn(config) {
   const search = window.location.search;
   if (new URLSearchParams(search).has("state")) {
+    // The code is single-use and of no value after this: keep it out of history and reloads.
+    window.history.replaceState(null, "", window.location.pathname);
+    setStatus(MESSAGES.completingSignIn);
     try {
-      const token = await completeSignIn(config.auth, search);
-      saveSession({ token, personaTitle: "" });
+      const { token, name } = await completeSignIn(config.auth, search);
+      saveSession({ token, personaTitle: name });
       window.location.replace("/dashboard.html");
+      return;
     } catch (error) {
       setStatus("");
       showError(error.message);
     }
-    return;
+  } else {
+    setStatus("");
   }
-  setStatus("");
   const button = el("button", "button", "Войти через Госуслуги 74");
   button.type = "button";
   button.addEventListener("click", async () => {
-    window.location.assign(await authorizationUrl(config.auth));
+    clearError();
+    button.disabled = true;
+    try {
+      window.location.assign(await authorizationUrl(config.auth));
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
   });
   byId("main").append(button);
 }

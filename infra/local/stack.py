@@ -188,6 +188,7 @@ class LocalStack:
         schedule_tick_seconds: float | None = None,
         start_timeout: float = 60,
         stop_timeout: float = 10,
+        admin_auth_mode: str = "dev",
     ) -> None:
         self.host = host
         self.ports = {"aws": aws_port, "api": api_port, "admin": admin_port}
@@ -200,6 +201,8 @@ class LocalStack:
         self.schedule_tick_seconds = schedule_tick_seconds
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        # "oidc": the admin site signs in with the production code flow against the dev issuer.
+        self.admin_auth_mode = admin_auth_mode
         self.resources: StackResources | None = None
         self.components: dict[str, Component] = {}
         self.skipped: dict[str, str] = {}
@@ -375,6 +378,7 @@ class LocalStack:
                 self.api_url,
                 "--site",
                 ADMIN_SITE_DIR,
+                *self._admin_auth_args(),
             ],
             child_env({}),
         )
@@ -384,3 +388,12 @@ class LocalStack:
             log.info("admin site ready on %s", self.admin_url)
 
         return wait
+
+    def _admin_auth_args(self) -> list[str]:
+        if self.admin_auth_mode != "oidc":
+            return ["--auth-mode", self.admin_auth_mode]
+        from aj74.identity.dev_provider import ADMIN_CLIENT_ID
+
+        # The development provider is the issuer; it registers exactly this client and redirect URI.
+        return ["--auth-mode", "oidc", "--oidc-issuer", f"{self.api_url}/dev", "--oidc-client-id", ADMIN_CLIENT_ID,
+                "--oidc-redirect-uri", f"{self.admin_url}/"]
