@@ -1,8 +1,8 @@
 """The HTTP app as configured per stage, and its basic routes exercised in-process.
 
-The stage decides which routes exist when ``app`` is imported, and an imported module stays cached,
-so the per-stage route tables are read in fresh interpreters. The rest runs in-process through
-``chalice.test.Client``; the full HTTP path (real server, JWKS over HTTP) is the e2e suite's job.
+The per-stage route tables are read in fresh interpreters (``tests.support.app_routes``). The rest
+runs in-process through ``chalice.test.Client``; the full HTTP path (real server, JWKS over HTTP)
+is the e2e suite's job.
 """
 
 from __future__ import annotations
@@ -17,23 +17,10 @@ from pathlib import Path
 import pytest
 from chalice.test import Client
 
+from tests.support.app_routes import routes_under
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CYRILLIC = re.compile("[А-ЯЁа-яё]")
-
-_PRINT_ROUTES = (
-    "import json, app; "
-    "print(json.dumps({p: sorted(m) for p, m in app.app.routes.items()}))"
-)
-
-
-def routes_under(stage: str) -> dict[str, list[str]]:
-    env = {**os.environ, "STAGE": stage, "OIDC_ISSUER": "https://esia.gosuslugi74.ru",
-           "OIDC_AUDIENCE": "aj74-mobile", "ADMIN_ORIGIN": "https://admin.aj74.ru"}
-    done = subprocess.run([sys.executable, "-c", _PRINT_ROUTES], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
 
 @pytest.fixture(scope="module")
 def client():
