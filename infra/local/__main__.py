@@ -1,6 +1,8 @@
 """``make run``: start the embedded local stack, print where everything is, stop on Ctrl-C.
 
-Ports: AJ74_AWS_PORT (4566), AJ74_API_PORT (8000), AJ74_ADMIN_PORT (8080).
+Ports: AJ74_AWS_PORT (4566), AJ74_API_PORT (8000), AJ74_ADMIN_PORT (8080). AJ74_ADMIN_AUTH=oidc
+signs in to the admin site with the production code flow (PKCE) against the development issuer
+instead of the persona buttons (docs/decisions/002-identity-and-dev-provider.md).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def main() -> int:
         aws_port=_port("AJ74_AWS_PORT", DEFAULT_AWS_PORT),
         api_port=_port("AJ74_API_PORT", DEFAULT_API_PORT),
         admin_port=_port("AJ74_ADMIN_PORT", DEFAULT_ADMIN_PORT),
+        admin_auth_mode=os.environ.get("AJ74_ADMIN_AUTH", "dev"),
     )
     try:
         stack.start()
@@ -55,7 +58,7 @@ def main() -> int:
         print(
             "\nАктивный житель 74 — локальный стенд запущен\n"
             f"  API:            {stack.api_url}\n"
-            f"  Админка:        {admin}\n"
+            f"  Админка:        {admin}  (вход: {stack.admin_auth_mode})\n"
             f"  Локальный AWS:  {stack.aws_endpoint}  (moto; ключи testing/testing, регион eu-central-1)\n"
             f"  Функции:        {', '.join(functions) or '—'}\n"
             f"  Журналы:        {stack.log_dir}\n"
