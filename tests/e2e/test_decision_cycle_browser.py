@@ -13,114 +13,34 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from infra.local.stack import LocalStack
+from tests.e2e.browser import (
+    SCREENSHOTS,
+    XSS,
+    Person,
+    api_get,
+    api_token,
+    launched_browser,
+    local_input,
+    wait_for,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-XSS = '<img src=x onerror="window.__xss=1">'
 TITLE = f"Освещение набережной {XSS}"
-PERSONA_BUTTONS = {
-    "moderator-satka": "Модератор Саткинского района",
-    "approver": "Согласующий, Управление по внутренней политике",
-    "admin": "Администратор Министерства информационных технологий",
-    "analyst": "Аналитик",
-}
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `npm ci` (make test does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_browser() as browser:
         yield browser
-        browser.close()
-
-
-class Person:
-    """One staff member's browser session; collects script errors and checks pages as it goes."""
-
-    def __init__(self, browser: Browser, stack: LocalStack, persona: str) -> None:
-        self.stack = stack
-        # CSP is bypassed so that axe can be added as a script tag, and so that staff text is shown
-        # inert by the site itself (textContent), not only because CSP would block a handler. The
-        # CSP header is still checked on every page this session opens.
-        self.context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error"
-                     and not msg.text.startswith("Failed to load resource") else None)
-        self.page.goto(stack.admin_url + "/")
-        self.page.get_by_role("button", name=PERSONA_BUTTONS[persona]).click()
-        expect(self.page).to_have_url(stack.admin_url + "/dashboard.html")
-
-    def open(self, path: str) -> Page:
-        response = self.page.goto(self.stack.admin_url + path)
-        assert response is not None and response.ok
-        assert "unsafe-inline" not in response.headers["content-security-policy"]
-        expect(self.page.locator("#status")).to_have_text("", timeout=15_000)
-        return self.page
-
-    def check(self, name: str | None = None) -> None:
-        """No script ran from staff text, no script errors, axe finds nothing serious; a screenshot."""
-        assert self.page.evaluate("() => window.__xss") is None, "staff-entered markup ran as script"
-        assert self.errors == []
-        self.page.add_script_tag(path=str(AXE))
-        violations = self.page.evaluate("""async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
-            return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
-                .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`);
-        }""")
-        assert violations == [], f"{self.page.url}: {violations}"
-        if name:
-            self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-def local_input(dt: datetime) -> str:
-    return dt.astimezone().strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def api_token(stack: LocalStack, **body) -> str:
-    response = requests.post(f"{stack.api_url}/dev/token", json=body, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
-def api_get(stack: LocalStack, path: str, token: str) -> dict:
-    response = requests.get(stack.api_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalStack, browser: Browser):
