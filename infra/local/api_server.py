@@ -32,6 +32,23 @@ class RequestHandler(ChaliceRequestHandler):
     def log_message(self, *args, **kwargs) -> None:
         pass
 
+    def send_error(self, code, message=None, explain=None) -> None:
+        # http.server answers a method it has no handler for (TRACE, QUERY, ...) with an HTML 501,
+        # and a broken request line with HTML too. API Gateway answers a method no route declares
+        # with its DEFAULT_4XX problem (403), and so do we; anything else keeps its status.
+        status = 403 if code == 501 else code
+        self.close_connection = True
+        body = problems.problem_body(status, "Ошибка запроса",
+                                     "Запрос не может быть выполнен: неизвестный адрес или метод.", "gateway-error")
+        payload = problems.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", problems.PROBLEM_CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and status >= 200 and status not in (204, 304):
+            self.wfile.write(payload)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)

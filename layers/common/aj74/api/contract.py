@@ -113,13 +113,18 @@ class Operation:
     body: str | tuple[str, ...] | dict | None = None
     body_required: bool = True
     query: dict[str, dict] = field(default_factory=dict)
-    # The success answer: status, media type and a JSON schema or "module:Class".
-    status: int = 200
+    # The success answer: status (or statuses, e.g. 201 created / 200 an idempotent repeat), media
+    # type and a JSON schema or "module:Class".
+    status: int | tuple[int, ...] = 200
     response: str | dict | None = None
     media_type: str = "application/json"
     problems: tuple[int, ...] = ()
     rate_limit: str | None = None
     description: str = ""
+
+    @property
+    def success_statuses(self) -> tuple[int, ...]:
+        return self.status if isinstance(self.status, tuple) else (self.status,)
 
     @property
     def path_parameters(self) -> list[str]:

@@ -94,7 +94,7 @@ def _operation(op: contract.Operation, names: dict[str, str]) -> dict:
         parameters.append({"name": name, "in": "query", "required": False,
                            "description": spec.get("description", ""), "schema": schema})
     success = {"description": "Успешный ответ", "content": {op.media_type: {"schema": _schema(op.response, names)}}}
-    responses = {str(op.status): success}
+    responses = {str(status): success for status in op.success_statuses}
     for status in op.problem_statuses:
         response = {"$ref": f"#/components/responses/Problem{status}"}
         responses[str(status)] = response

@@ -63,7 +63,8 @@ class Context:
 def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth: bool = True,
           roles: tuple[str, ...] = (), cors: bool = True, summary: str = "", description: str = "",
           body: str | tuple[str, ...] | dict | None = None, body_required: bool = True,
-          query: dict[str, dict] | None = None, status: int = 200, response: str | dict | None = None,
+          query: dict[str, dict] | None = None, status: int | tuple[int, ...] = 200,
+          response: str | dict | None = None,
           media_type: str = "application/json", problems: tuple[int, ...] = (),
           rate_limit: str | None = None) -> Callable:
     """Register ``fn(ctx, **url_params)`` on ``bp``; ``roles`` (any of) are checked on the server.

@@ -48,7 +48,7 @@ def add_execution_update(ctx, poll_id):
 @route(bp, "/v1/admin/polls/{poll_id}/inform", methods=("POST",), roles=AUTHORS,
        summary="Информировать жителей об итогах (черновик новости)",
        description="Новость готовится один раз на опрос: повторный вызов возвращает её же с кодом 200.",
-       status=201, response=contract.STAFF_ITEM, problems=(409,))
+       status=(201, 200), response=contract.STAFF_ITEM, problems=(409,))
 def inform(ctx, poll_id):
     item, created = informing.inform(ctx.principal, poll_id)
     return json_response(item, status=201 if created else 200)

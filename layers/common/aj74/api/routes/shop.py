@@ -38,7 +38,8 @@ def list_items(ctx):
 
 
 @route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",), summary="Заказать поощрение за баллы",
-       body="aj74.shop.schemas:OrderIn", status=201, response=contract.OBJECT, problems=(404, 409),
+       description="С заголовком Idempotency-Key повтор возвращает тот же заказ с кодом 200.",
+       body="aj74.shop.schemas:OrderIn", status=(201, 200), response=contract.OBJECT, problems=(404, 409),
        rate_limit="orders")
 def place_order(ctx):
     order, created = _shop().place_order(ctx.principal, ctx.body(), ctx.headers.get("idempotency-key"))
