@@ -9,19 +9,16 @@ the admin origin the API allows (CORS), which the session's stack already holds 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from infra.local.stack import LocalStack
+from tests.e2e.browser import PERSONA_BUTTONS, launched_browser
 from tests.e2e.conftest import stack_on_free_ports
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PERSONA = "Модератор Саткинского района"
+PERSONA = PERSONA_BUTTONS["moderator-satka"]  # «Модератор Саткинского района»
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -35,16 +32,14 @@ def oidc_stack(tmp_path_factory) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    # CSP enforced (unlike tests.e2e.browser.Person, which bypasses it for axe): the site must be
+    # allowed to reach the issuer's discovery and token endpoints under its own policy.
     context = browser.new_context(locale="ru-RU", viewport={"width": 1100, "height": 800})
     page = context.new_page()
     # A CSP violation (the token call blocked by connect-src, say) or a script error fails the test.
