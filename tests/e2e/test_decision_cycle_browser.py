@@ -188,6 +188,8 @@ def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalS
 
 
 def test_pkce_helpers_in_the_browser(local_stack: LocalStack, browser: Browser):
+    """The S256 challenge the browser computes equals Python's SHA-256 + base64url; the whole
+    authorization-code round trip is tests/e2e/test_oidc_signin.py."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(local_stack.admin_url + "/")
@@ -196,21 +198,9 @@ def test_pkce_helpers_in_the_browser(local_stack: LocalStack, browser: Browser):
 
     result = page.evaluate("""async (verifier) => {
         const oidc = await import("/assets/oidc.js");
-        const url = new URL(await oidc.authorizationUrl({issuer: "https://esia.example/", client_id: "aj74-admin",
-                                                        redirect_uri: "https://admin.example/"}));
-        const flow = JSON.parse(sessionStorage.getItem("aj74.admin.oidc"));
-        return {challenge: await oidc.challengeS256(verifier), random: oidc.randomVerifier(),
-                params: Object.fromEntries(url.searchParams), path: url.origin + url.pathname,
-                flowChallenge: await oidc.challengeS256(flow.verifier), state: flow.state,
-                mismatch: await oidc.completeSignIn({issuer: "https://esia.example"}, "?code=c&state=forged")
-                    .then(() => "accepted", (e) => e.message)};
+        return {challenge: await oidc.challengeS256(verifier), random: oidc.randomVerifier()};
     }""", verifier)
 
-    assert result["challenge"] == expected  # WebCrypto agrees with Python's SHA-256 + base64url
+    assert result["challenge"] == expected
     assert len(result["random"]) == 43
-    assert result["path"] == "https://esia.example/authorize"
-    assert result["params"]["code_challenge_method"] == "S256"
-    assert result["params"]["code_challenge"] == result["flowChallenge"]
-    assert result["params"]["state"] == result["state"] and result["params"]["response_type"] == "code"
-    assert "не совпадает" in result["mismatch"]
     context.close()
