@@ -449,6 +449,20 @@ def test_keys_are_refetched_when_the_cache_goes_stale(issuer, verifier, cache_cl
     assert issuer.fetches == 2
 
 
+def test_a_key_the_issuer_retires_stops_verifying_once_the_cache_refreshes(issuer, verifier, cache_clock):
+    # Given a token signed by a key the cache knows
+    token = issuer.sign(resident_claims(), "rsa-2026")
+    assert verifier.verify(token).subject == "res-satka-0001"
+
+    # When the issuer completes its rotation and withdraws that key, and our cache goes stale
+    issuer.published.remove("rsa-2026")
+    cache_clock.advance(3600 + 1)
+
+    # Then tokens signed by the retired key are refused (a leaked old key is not trusted forever)
+    assert rejection(verifier, token).code == "token-unknown-key"
+    assert verifier.verify(issuer.sign(resident_claims(), "ec-2026")).subject == "res-satka-0001"
+
+
 def test_issuer_down_before_any_fetch_is_a_401_not_a_crash(wall_clock, cache_clock):
     def unreachable():
         raise OSError("connection refused")
