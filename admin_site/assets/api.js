@@ -161,7 +161,10 @@ async function start() {
     });
     if (!response.ok) throw new Error(`Сервис не отдал описание API (код ${response.status}).`);
     const count = render(await response.json());
-    status.textContent = `Операций: ${count}.`;
+    status.textContent = "";
+    const summary = byId("summary");
+    summary.textContent = `Операций: ${count}.`;
+    summary.hidden = false;
   } catch (error) {
     status.textContent = "";
     const box = byId("error");

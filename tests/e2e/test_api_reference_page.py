@@ -42,7 +42,7 @@ def test_the_reference_lists_every_operation_of_the_document(local_stack, browse
 
     # Then every operation is listed with its parameters, body fields and problem responses
     expect(page.get_by_role("heading", level=1)).to_have_text("Справочник API")
-    expect(page.locator("#status")).to_have_text(f"Операций: {operations}.")
+    expect(page.locator("#summary")).to_have_text(f"Операций: {operations}.")
     ballot = page.locator("#post_v1_polls_poll_id_ballots")
     expect(ballot.get_by_role("heading", level=3)).to_have_text("POST /v1/polls/{poll_id}/ballots")
     expect(ballot).to_contain_text("poll_id (в адресе, обязательный)")
