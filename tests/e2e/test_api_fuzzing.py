@@ -25,7 +25,7 @@ from tests.e2e.conftest import stack_on_free_ports
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 # Bounded so that both runs take about a minute each on two cores (every operation, every phase).
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 SEED = "20261128"
 CHECKS = ",".join([
     "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",

@@ -24,7 +24,7 @@ OUTSIDERS = 100
 UNDER_AGE = 50
 MALFORMED = 50
 # Long enough for 2,000 requests through the local stack on a 2-core machine, with room to spare.
-WINDOW_SECONDS = 210
+WINDOW_SECONDS = 120
 
 
 def iso(dt: datetime) -> str:
