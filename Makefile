@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/check
 STAGE  ?= dev
 SAM    ?= sam
 AWS    ?= aws
+ADMIN_CLIENT_ID ?= aj74-admin
 
 .PHONY: install browser run test test-fast bench lint clean package deploy
 
@@ -59,9 +60,15 @@ deploy: package
 	$(SAM) build --template template.yaml
 	$(SAM) deploy --stack-name aj74-$(STAGE) --capabilities CAPABILITY_IAM --resolve-s3 \
 		--no-fail-on-empty-changeset --parameter-overrides Stage=$(STAGE) $(PARAMS)
-	bucket=$$($(AWS) cloudformation describe-stacks --stack-name aj74-$(STAGE) \
-		--query "Stacks[0].Outputs[?OutputKey=='AdminSiteBucketName'].OutputValue" --output text) && \
-		$(AWS) s3 sync admin_site "s3://$$bucket" --delete
+	out() { $(AWS) cloudformation describe-stacks --stack-name aj74-$(STAGE) --output text --query "$$1"; } && \
+		bucket=$$(out "Stacks[0].Outputs[?OutputKey=='AdminSiteBucketName'].OutputValue") && \
+		$(PY) -m infra.admin_config --client-id $(ADMIN_CLIENT_ID) \
+			--api "$$(out "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue")" \
+			--site "$$(out "Stacks[0].Outputs[?OutputKey=='AdminSiteUrl'].OutputValue")" \
+			--issuer "$$(out "Stacks[0].Parameters[?ParameterKey=='OidcIssuer'].ParameterValue")" \
+			> build/admin-config.json && \
+		$(AWS) s3 sync admin_site "s3://$$bucket" --delete --exclude config.json && \
+		$(AWS) s3 cp build/admin-config.json "s3://$$bucket/config.json" --content-type application/json
 
 # Called by `sam build` (ApiFunction has BuildMethod: makefile): the API package is app.py alone;
 # its dependencies and the domain come from the shared layer.
