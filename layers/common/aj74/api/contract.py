@@ -73,6 +73,117 @@ ME = {"type": "object", "required": ["id", "roles", "territory", "territory_chai
                      "territory_chain": {"type": "array", "items": _TERRITORY},
                      "birth_year": {"type": ["integer", "null"]}, "gender": {"enum": ["f", "m", None]},
                      "scope_territories": {"type": "array", "items": _TERRITORY}}}
+_STR = {"type": "string"}
+_STR_OR_NULL = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_STRINGS = {"type": "array", "items": _STR}
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+
+
+def _object(required: dict, optional: dict | None = None, **extra) -> dict:
+    """An object schema: ``required`` fields always present, ``optional`` ones may be missing.
+    ``additionalProperties`` stays unset: a field added later does not break a client."""
+    return {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}, **extra}
+
+
+_QUESTION = _object({"id": _STR, "text": _STR, "kind": _STR, "min_choices": _INT, "max_choices": _INT,
+                     "options": {"type": "array", "items": _object({"id": _STR, "text": _STR})}})
+_EXECUTION_RESIDENT = _object({
+    "decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR,
+    "updates": {"type": "array", "items": _object({"date": _STR, "text": _STR, "links": _STRINGS})}})
+POLL = _object({
+    "id": _STR, "state": _STR, "title": _STR, "description": _STR, "image_url": _STR_OR_NULL,
+    "territory_ids": _STRINGS, "territories": _STRINGS, "opens_at": _STR, "closes_at": _STR, "min_age": _INT,
+    "results_visibility": _STR, "questions": {"type": "array", "items": _QUESTION}, "voted": {"type": "boolean"},
+    "fingerprint": _STR_OR_NULL, "execution": {"anyOf": [_EXECUTION_RESIDENT, {"type": "null"}]},
+}, description="Опрос, как его видит житель.")
+_RESULT_QUESTIONS = {"type": "array", "items": _object({
+    "id": _STR, "text": _STR, "kind": _STR,
+    "options": {"type": "array", "items": _object({"id": _STR, "text": _STR, "count": _INT,
+                                                    "share": {"type": "number", "minimum": 0, "maximum": 1}})}})}
+_RESULTS_BODY = {"poll_id": _STR, "state": {"enum": ["live", "final"]}, "total_ballots": _INT,
+                 "questions": _RESULT_QUESTIONS}
+POLL_RESULTS = _object(_RESULTS_BODY,
+                       {"merkle_root": _STR_OR_NULL, "amendments": _OBJECTS, "fingerprint": _STR_OR_NULL},
+                       description="Итоги: live — пока идёт голосование, final — подведённые (с корнем Меркла).")
+_EXECUTION_STAFF = _object(
+    {"decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR, "updates": {
+        "type": "array", "items": _object({"date": _STR, "text": _STR, "links": _STRINGS},
+                                          {"added_at": _STR, "added_by": _STR})}},
+    {"created_at": _STR, "updated_by": _STR})
+EXECUTION = {**_EXECUTION_STAFF, "description": "Отчёт об исполнении решения по итогам опроса."}
+STAFF_RESULTS = _object(
+    {"poll_id": _STR, "title": _STR, "state": _STR, "state_title": _STR, "results_visibility": _STR,
+     "closes_at": _STR, "territories": _STRINGS, "threshold": _INT},
+    {"total_ballots": _INT, "questions": _RESULT_QUESTIONS, "merkle_root": _STR_OR_NULL,
+     "finalised_at": _STR_OR_NULL, "amendments": _OBJECTS,
+     "execution": {"anyOf": [_EXECUTION_STAFF, {"type": "null"}]},
+     "breakdown": {"type": "object", "description": "Разрез итогов (малые группы скрыты)."},
+     "participation": _object({"ballots_counted": _INT, "queue_backlog": _INT, "measured_at": _STR, "total": _INT}),
+     "live": _object(_RESULTS_BODY), "hidden_reason": _STR},
+    description="Итоги для сотрудников: после подведения — total_ballots, questions и т. д.; пока идёт "
+                "голосование — participation и (если видимость позволяет) live, иначе hidden_reason.")
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+PROOF = _object({"leaf_index": {"type": "integer", "minimum": 0}, "tree_size": {"type": "integer", "minimum": 1},
+                 "audit_path": {"type": "array", "items": _HEX64}, "merkle_root": _HEX64, "leaf": _HEX64},
+                description="Доказательство включения обязательства из квитанции в дерево Меркла итогов.")
+PUBLISHED_BALLOTS = _object({
+    "items": {"type": "array", "items": _object({"commitment": _HEX64, "option_ids": _STRINGS})},
+    "next_cursor": _NEXT_CURSOR, "tree_size": {"type": "integer", "minimum": 0}, "merkle_root": _HEX64,
+    "canonical_order": _STR})
+POINTS = _object({
+    "balance": _INT, "lifetime": _INT,
+    "level": _object({"rank": _INT, "name": _STR, "since": _INT, "next_at": {"type": ["integer", "null"]},
+                      "to_next": {"type": ["integer", "null"]}}),
+    "entries": {"type": "array", "items": _object(
+        {"id": _STR, "kind": _STR, "title": _STR, "points": _INT, "at": _STR, "ref": _STR_OR_NULL},
+        {"reason": _STR})},
+    "next_cursor": _NEXT_CURSOR})
+FEED_ITEM = _object(
+    {"id": _STR, "type": {"enum": ["news", "bulletin", "missing_person", "event"]}, "published_at": _STR_OR_NULL,
+     "pinned": {"type": "boolean"}, "territory_ids": _STRINGS, "territories": _STRINGS},
+    description="Материал ленты: общие поля и поля своего типа (title, body, … — как в кабинете).")
+ORDER = _object({
+    "id": _STR, "item_id": _STR, "title": _STR, "partner": _STR, "price": _INT, "status": _STR,
+    "status_title": _STR, "code": _STR, "created_at": _STR, "cancel_until": _STR,
+    "cancelled_at": _STR_OR_NULL, "redeemed_at": _STR_OR_NULL})
+REDEMPTION = _object({"order_id": _STR, "item_id": _STR, "title": _STR, "partner": _STR, "status": _STR,
+                      "status_title": _STR, "redeemed_at": _STR_OR_NULL})
+SHOP_ITEM = _object({
+    "id": _STR, "title": _STR, "description": _STR_OR_NULL, "partner": _STR, "price": _INT, "stock": _INT,
+    "valid_from": _STR, "valid_until": _STR, "territories": _STRINGS, "territory_ids": _STRINGS,
+    "active": {"type": "boolean"}, "version": _INT, "created_by": _STR_OR_NULL, "created_at": _STR_OR_NULL,
+    "updated_at": _STR_OR_NULL})
+ADJUSTMENT = _object({"id": _STR, "account": _STR, "points": _INT, "reason": _STR, "balance": _INT, "at": _STR})
+STAFF_ASSIGNMENT = _object(
+    {"subject": _STR, "assigned": {"type": "boolean"}, "roles": _STRINGS, "role_titles": _STRINGS,
+     "scope_territory_ids": _STRINGS, "scope_territories": {"type": "array", "items": _TERRITORY},
+     "display_name": _STR_OR_NULL},
+    {"detail": _STR, "updated_at": _STR_OR_NULL, "updated_by": _STR_OR_NULL})
+AUDIT_EXPORT = _object({
+    "log": _STR, "exported_at": _STR,
+    "entries": {"type": "array", "items": _object({"seq": _INT, "hash": _STR}, {
+        "at": _STR, "actor": _STR_OR_NULL, "actor_role": _STR_OR_NULL, "action": _STR,
+        "target_type": _STR_OR_NULL, "target_id": _STR_OR_NULL, "prev_hash": _STR})},
+    "head": {"anyOf": [_object({"seq": _INT, "hash": _STR}), {"type": "null"}]}})
+_MATCHES = _object({"matches": {"type": "boolean"}, "differences": {"type": "array"}},
+                   {"published": {"type": "object"}, "recount": {"type": "object"}})
+INTEGRITY_REPORT = _object({
+    "poll_id": _STR, "state": _STR, "checked_at": _STR,
+    "fingerprint": _object({"stored": _STR_OR_NULL, "computed": _STR, "matches": {"type": ["boolean", "null"]}}),
+    "result": {"anyOf": [_MATCHES, {"type": "null"}]}, "published_list": {"anyOf": [_MATCHES, {"type": "null"}]},
+    "ok": {"type": "boolean"}})
+DEV_PERSONAS = _object({"personas": {"type": "array", "items": _object(
+    {"persona": _STR, "title": _STR, "sub": _STR, "roles": _STRINGS, "role_titles": _STRINGS,
+     "territory_id": _STR, "territory_name": _STR},
+    {"birth_year": _INT, "gender": _STR, "scope_territory_ids": _STRINGS, "name": _STR})}})
+DEV_JWKS = _object({"keys": {"type": "array", "items": _object({"kty": _STR, "kid": _STR, "use": _STR, "alg": _STR},
+                                                               {"crv": _STR, "x": _STR, "y": _STR})}})
+DEV_DISCOVERY = _object({name: _STR for name in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")},
+                        {name: _STRINGS for name in (
+                            "response_types_supported", "grant_types_supported", "subject_types_supported",
+                            "id_token_signing_alg_values_supported", "code_challenge_methods_supported",
+                            "token_endpoint_auth_methods_supported", "scopes_supported")})
 DEV_TOKEN_REQUEST = {
     "description": "Персона или явные атрибуты (как их выдал бы поставщик удостоверений).",
     "oneOf": [

@@ -26,26 +26,26 @@ def list_items(ctx):
 
 
 @route(bp, "/v1/admin/shop/items", methods=("POST",), roles=CATALOGUE_STAFF, summary="Добавить поощрение",
-       body="aj74.shop.schemas:ItemIn", status=201, response=contract.OBJECT, problems=(403,))
+       body="aj74.shop.schemas:ItemIn", status=201, response=contract.SHOP_ITEM, problems=(403,))
 def create_item(ctx):
     item = _shop().create_item(ctx.principal, ctx.body())
     return json_response(item, status=201, headers={"Location": f"/v1/admin/shop/items/{item['id']}"})
 
 
 @route(bp, "/v1/admin/shop/items/{item_id}", roles=CATALOGUE_STAFF, summary="Поощрение (для сотрудников)",
-       response=contract.OBJECT)
+       response=contract.SHOP_ITEM)
 def get_item(ctx, item_id):
     return _shop().staff_item(ctx.principal, item_id)
 
 
 @route(bp, "/v1/admin/shop/items/{item_id}", methods=("PATCH",), roles=CATALOGUE_STAFF, summary="Изменить поощрение",
-       body="aj74.shop.schemas:ItemPatchIn", response=contract.OBJECT, problems=(409,))
+       body="aj74.shop.schemas:ItemPatchIn", response=contract.SHOP_ITEM, problems=(409,))
 def update_item(ctx, item_id):
     return _shop().update_item(ctx.principal, item_id, ctx.body())
 
 
 @route(bp, "/v1/admin/points/adjustments", methods=("POST",), roles=("admin",), summary="Ручная корректировка баллов",
-       body="aj74.shop.schemas:AdjustmentIn", status=201, response=contract.OBJECT, problems=(409,))
+       body="aj74.shop.schemas:AdjustmentIn", status=201, response=contract.ADJUSTMENT, problems=(409,))
 def adjust_points(ctx):
     from aj74.points import service
 

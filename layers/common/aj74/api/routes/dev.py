@@ -53,13 +53,14 @@ def dev_token(ctx):
     return {"access_token": idp.mint(claims, lifetime=lifetime), "token_type": "Bearer", "expires_in": lifetime}
 
 
-@route(bp, "/dev/personas", auth=False, summary="Тестовые учётные записи (только локально)", response=contract.OBJECT)
+@route(bp, "/dev/personas", auth=False, summary="Тестовые учётные записи (только локально)",
+       response=contract.DEV_PERSONAS)
 def dev_personas(ctx):
     return {"personas": provider().personas()}
 
 
 @route(bp, "/dev/jwks.json", auth=False, summary="Открытые ключи тестового поставщика (только локально)",
-       response=contract.OBJECT)
+       response=contract.DEV_JWKS)
 def dev_jwks(ctx):
     return provider().jwks()
 
@@ -86,7 +87,7 @@ _PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ance
 
 
 @route(bp, "/dev/.well-known/openid-configuration", auth=False,
-       summary="Метаданные тестового поставщика OpenID Connect (только локально)", response=contract.OBJECT)
+       summary="Метаданные тестового поставщика OpenID Connect (только локально)", response=contract.DEV_DISCOVERY)
 def dev_openid_configuration(ctx):
     return provider().discovery()
 

@@ -18,7 +18,7 @@ def get_feed(ctx):
     return service.feed(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/feed/{content_id}", summary="Материал ленты", response=contract.OBJECT,
+@route(bp, "/v1/feed/{content_id}", summary="Материал ленты", response=contract.FEED_ITEM,
        problems=(403,))
 def get_feed_item(ctx, content_id):
     return service.get_for_resident(ctx.principal, content_id)

@@ -19,25 +19,25 @@ STAFF = ("moderator", "approver", "admin", "analyst")
 @route(bp, "/v1/polls/{poll_id}/proof", summary="Доказательство включения голоса в итоги",
        query={"receipt": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$",
                           "description": "Обязательство из квитанции голоса (64 шестнадцатеричных символа)."}},
-       response=contract.OBJECT, problems=(403, 409))
+       response=contract.PROOF, problems=(403, 409))
 def get_proof(ctx, poll_id):
     return service.proof(ctx.principal, poll_id, ctx.query.get("receipt"))
 
 
 @route(bp, "/v1/polls/{poll_id}/ballots/published", summary="Опубликованный список голосов",
        query={"cursor": contract.CURSOR, "limit": {**contract.LIMIT, "maximum": PAGE_LIMIT, "default": PAGE_LIMIT}},
-       response=contract.OBJECT, problems=(403, 409))
+       response=contract.PUBLISHED_BALLOTS, problems=(403, 409))
 def get_published_ballots(ctx, poll_id):
     return service.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
 
 
 @route(bp, "/v1/admin/audit/export", roles=AUDIT_READERS, summary="Выгрузка журнала аудита с хешами",
-       response=contract.OBJECT)
+       response=contract.AUDIT_EXPORT)
 def export_audit_log(ctx):
     return service.audit_export()
 
 
 @route(bp, "/v1/admin/polls/{poll_id}/integrity", roles=STAFF, summary="Проверка целостности итогов опроса",
-       response=contract.OBJECT, problems=(409,))
+       response=contract.INTEGRITY_REPORT, problems=(409,))
 def check_poll_integrity(ctx, poll_id):
     return service.integrity_report(ctx.principal, poll_id)

@@ -18,7 +18,7 @@ BREAKDOWN = {"breakdown": {"type": "string", "enum": ["territory", "age", "gende
 
 
 @route(bp, "/v1/admin/polls/{poll_id}/results", roles=READERS, summary="Итоги и участие (для сотрудников)",
-       query=BREAKDOWN, response=contract.OBJECT, problems=(409,))
+       query=BREAKDOWN, response=contract.STAFF_RESULTS, problems=(409,))
 def get_results(ctx, poll_id):
     return reporting.staff_results(ctx.principal, poll_id, ctx.query.get("breakdown"))
 
@@ -33,14 +33,14 @@ def get_results_csv(ctx, poll_id):
 
 @route(bp, "/v1/admin/polls/{poll_id}/execution", methods=("PUT",), roles=AUTHORS,
        summary="Отчёт об исполнении решения",
-       body="aj74.polls.report_schemas:ExecutionIn", response=contract.OBJECT, problems=(409,))
+       body="aj74.polls.report_schemas:ExecutionIn", response=contract.EXECUTION, problems=(409,))
 def put_execution(ctx, poll_id):
     return reporting.put_execution(ctx.principal, poll_id, ctx.body())
 
 
 @route(bp, "/v1/admin/polls/{poll_id}/execution/updates", methods=("POST",), roles=AUTHORS,
        summary="Добавить ход исполнения", body="aj74.polls.report_schemas:ExecutionUpdateIn", status=201,
-       response=contract.OBJECT, problems=(409,))
+       response=contract.EXECUTION, problems=(409,))
 def add_execution_update(ctx, poll_id):
     return json_response(reporting.add_execution_update(ctx.principal, poll_id, ctx.body()), status=201)
 

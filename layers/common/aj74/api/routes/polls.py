@@ -20,7 +20,7 @@ def list_polls(ctx):
                                      ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/polls/{poll_id}", summary="Опрос", response=contract.OBJECT, problems=(403,))
+@route(bp, "/v1/polls/{poll_id}", summary="Опрос", response=contract.POLL, problems=(403,))
 def get_poll(ctx, poll_id):
     return service.get_for_resident(ctx.principal, poll_id)
 
@@ -41,6 +41,6 @@ def get_ballot(ctx, poll_id):
     return service.ballot_state(ctx.principal, poll_id, ctx.query.get("ballot_id"))
 
 
-@route(bp, "/v1/polls/{poll_id}/results", summary="Итоги опроса", response=contract.OBJECT, problems=(403, 409))
+@route(bp, "/v1/polls/{poll_id}/results", summary="Итоги опроса", response=contract.POLL_RESULTS, problems=(403, 409))
 def get_results(ctx, poll_id):
     return service.results(ctx.principal, poll_id)

@@ -27,7 +27,7 @@ def _shop():
 
 
 @route(bp, "/v1/me/points", roles=("resident",), summary="Мои баллы и история", query=contract.PAGE,
-       response=contract.OBJECT)
+       response=contract.POINTS)
 def my_points(ctx):
     return _points().my_points(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
@@ -39,7 +39,7 @@ def list_items(ctx):
 
 @route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",), summary="Заказать поощрение за баллы",
        description="С заголовком Idempotency-Key повтор возвращает тот же заказ с кодом 200.",
-       body="aj74.shop.schemas:OrderIn", status=(201, 200), response=contract.OBJECT, problems=(404, 409),
+       body="aj74.shop.schemas:OrderIn", status=(201, 200), response=contract.ORDER, problems=(404, 409),
        rate_limit="orders")
 def place_order(ctx):
     order, created = _shop().place_order(ctx.principal, ctx.body(), ctx.headers.get("idempotency-key"))
@@ -54,12 +54,12 @@ def my_orders(ctx):
 
 
 @route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=("resident",), summary="Отменить заказ",
-       response=contract.OBJECT, problems=(409,))
+       response=contract.ORDER, problems=(409,))
 def cancel_order(ctx, order_id):
     return _shop().cancel_order(ctx.principal, order_id)
 
 
 @route(bp, "/v1/shop/redeem", methods=("POST",), roles=REDEEMERS, summary="Погасить код заказа (партнёр)",
-       body="aj74.shop.schemas:RedeemIn", response=contract.OBJECT, problems=(404, 409))
+       body="aj74.shop.schemas:RedeemIn", response=contract.REDEMPTION, problems=(404, 409))
 def redeem(ctx):
     return _shop().redeem(ctx.principal, ctx.body())

@@ -16,12 +16,13 @@ def list_staff(ctx):
     return service.list_assignments(ctx.principal)
 
 
-@route(bp, "/v1/admin/staff/{subject}", roles=("admin",), summary="Назначение сотрудника", response=contract.OBJECT)
+@route(bp, "/v1/admin/staff/{subject}", roles=("admin",), summary="Назначение сотрудника",
+       response=contract.STAFF_ASSIGNMENT)
 def get_staff(ctx, subject):
     return service.get_assignment(ctx.principal, subject)
 
 
 @route(bp, "/v1/admin/staff/{subject}", methods=("PUT",), roles=("admin",), summary="Назначить роли и территории",
-       body="aj74.staff.schemas:AssignmentIn", response=contract.OBJECT)
+       body="aj74.staff.schemas:AssignmentIn", response=contract.STAFF_ASSIGNMENT)
 def put_staff(ctx, subject):
     return service.put_assignment(ctx.principal, subject, ctx.body())

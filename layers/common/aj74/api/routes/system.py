@@ -50,7 +50,9 @@ def me(ctx):
 
 
 @route(bp, "/v1/openapi.json", auth=False, summary="Этот документ OpenAPI 3.1",
-       response={"type": "object", "required": ["openapi", "paths"]})
+       response={"type": "object", "required": ["openapi", "info", "paths", "components"],
+                 "properties": {"openapi": {"type": "string"}, "info": {"type": "object"},
+                                "paths": {"type": "object"}, "components": {"type": "object"}}})
 def openapi_document(ctx):
     from aj74.api import openapi
 
