@@ -12,14 +12,11 @@ for a page is one Query returning exactly the page's items.
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
-import socket
-import tempfile
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
+
+from bench.ballots import moto_server, restored_environment
+from bench.capacity import item_size, read_units
 
 ITEMS = int(os.environ.get("AJ74_BENCH_FEED_ITEMS", "10000"))
 PAGES = 5
@@ -45,28 +42,6 @@ def _contents():
         yield Content(content_id=ulid(int(at.timestamp() * 1000)), type=kind, state="published",
                       territory_ids=(TERRITORIES[i % 3],), fields=fields, publish_at=None, created_by="bench",
                       created_at=iso(at), published_at=iso_ms(at))
-
-
-def item_size(item: dict) -> int:
-    """Bytes DynamoDB bills for a feed entry: attribute names plus values (strings their UTF-8
-    length, numbers one byte per two significant digits plus one). Feed entries hold only S and N;
-    the general sizing lives in ``bench.capacity``, which this should use once it is committed."""
-    size = 0
-    for name, value in item.items():
-        ((kind, data),) = value.items()
-        if kind == "S":
-            size += len(data.encode("utf-8"))
-        elif kind == "N":
-            size += math.ceil(len(data.strip("-").replace(".", "").strip("0")) / 2) + 1
-        else:
-            raise ValueError(f"feed entries hold no {kind} values")
-        size += len(name.encode("utf-8"))
-    return size
-
-
-def read_units(sizes: list[int]) -> float:
-    """An eventually consistent Query: half a unit per started 4 KB of what it returned (≥ 0.5)."""
-    return max(1, math.ceil(sum(sizes) / 4096)) / 2
 
 
 def _seed(table: str) -> None:
@@ -104,12 +79,12 @@ def _measure(limit: int, log) -> list[tuple[int, int, float, float]]:
         queries = [c for c in log if c[0] == "Query"]
         others = [c for c in log if c[0] != "Query"]
         assert not others, f"a feed page made other requests: {[c[0] for c in others]}"
-        units = sum(read_units([item_size(i) for i in items])
+        units = sum(read_units([item_size(i) for i in items], consistent=False)
                     for _, items in queries)
         shown = {i["id"] for i in page["items"]}
         sizes = [item_size(i) for _, items in queries for i in items
                  if _card_id(i) in shown]
-        rows.append((page_no, len(queries), units, read_units(sizes)))
+        rows.append((page_no, len(queries), units, read_units(sizes, consistent=False)))
         cursor = page["next_cursor"]
     return rows
 
@@ -120,31 +95,11 @@ def _card_id(item: dict) -> str:
     return json.loads(item["c"]["S"])["id"]
 
 
-@contextlib.contextmanager
-def _moto_server() -> Iterator[str]:
-    """A moto server subprocess on a free port, and the process environment restored afterwards."""
-    from infra.local.stack import child_env, moto_command, moto_ready, spawn, terminate, wait_until
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    endpoint, saved = f"http://127.0.0.1:{port}", dict(os.environ)
-    with tempfile.TemporaryDirectory(prefix="aj74-bench-feed-") as log_dir:
-        moto = spawn("moto", moto_command("127.0.0.1", port), env=child_env({}), log_dir=Path(log_dir))
-        try:
-            wait_until(lambda: moto_ready(endpoint), moto, timeout=60, what="moto server")
-            yield endpoint
-        finally:
-            terminate([moto], timeout=5)
-            os.environ.clear()
-            os.environ.update(saved)
-
-
 def run() -> list[str]:
     from infra.local.provision import provision
     from tests.support.env import use_stack
 
-    with _moto_server() as endpoint:
+    with restored_environment(), moto_server() as endpoint:
         resources = provision(endpoint, stack_name="aj74-bench-feed", parameters={
             "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-bench", "AdminOrigin": "http://127.0.0.1:9"})
         use_stack(resources.env_for("ApiFunction"), endpoint)

@@ -7,19 +7,10 @@ from __future__ import annotations
 
 from aj74.identity.principal import Principal
 from aj74.polls.model import STATE_TITLES
-from aj74.scope import out_of_scope
-from aj74.territories import territory_tree
+from aj74.scope import drafter_in_scope
 from aj74.workflow import Action, Workflow, approver_not_author, system_only
 
-
-def _author_in_scope(actor: Principal | None, item: dict) -> str | None:
-    if actor is None or not (actor.has_role("moderator") or actor.has_role("approver")):
-        return "Действие доступно модератору территории или согласующему."
-    outside = out_of_scope(actor, item["territory_ids"], territory_tree())
-    if outside:
-        names = ", ".join(territory_tree().get(t).name for t in outside)
-        return f"Опрос касается территорий вне вашей зоны ответственности: {names}."
-    return None
+_author_in_scope = drafter_in_scope("Опрос")
 
 
 def _cancel(actor: Principal | None, item: dict) -> str | None:
