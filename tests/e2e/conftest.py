@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.stack import LocalStack
+from tests.e2e.browser import launched_browser
 
 
 def stack_on_free_ports(log_dir: Path, **options) -> LocalStack:
@@ -38,3 +39,10 @@ def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
 def new_stack(tmp_path) -> Callable[..., LocalStack]:
     """A factory of extra, not yet started stacks, for tests about the stack's own lifecycle."""
     return lambda **options: stack_on_free_ports(tmp_path, **options)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium for a module's browser tests (skipped when it is not installed)."""
+    with launched_browser() as started:
+        yield started

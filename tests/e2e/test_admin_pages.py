@@ -6,14 +6,13 @@ the catalogue page (shop.html) works for the IT admin and keeps a Магнито
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from infra.local.stack import LocalStack
-from tests.e2e.browser import REPO, XSS, Person, api_call, api_token, launched_browser, wait_for
+from tests.e2e.browser import REPO, XSS, Person, api_call, api_token, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -40,12 +39,6 @@ def iso(dt: datetime) -> str:
 def local_minutes(dt: datetime) -> str:
     """``dt`` as the catalogue's datetime-local inputs take it (minutes, the browser's local time)."""
     return dt.astimezone().strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,7 +26,6 @@ from tests.e2e.browser import (
     Person,
     api_get,
     api_token,
-    launched_browser,
     local_input,
     wait_for,
 )
@@ -35,12 +33,6 @@ from tests.e2e.browser import (
 TITLE = f"Освещение набережной {XSS}"
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalStack, browser: Browser):

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from infra.local.stack import LocalStack
-from tests.e2e.browser import PERSONA_BUTTONS, launched_browser
+from tests.e2e.browser import PERSONA_BUTTONS
 from tests.e2e.conftest import stack_on_free_ports
 
 PERSONA = PERSONA_BUTTONS["moderator-satka"]  # «Модератор Саткинского района»
@@ -28,12 +28,6 @@ def oidc_stack(tmp_path_factory) -> Iterator[LocalStack]:
     stack = stack_on_free_ports(tmp_path_factory.mktemp("oidc-stack"), admin_auth_mode="oidc", seed=False)
     with stack:
         yield stack
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.fixture
