@@ -1,6 +1,9 @@
 // Verifying results in the browser (verify.html): a receipt's inclusion proof against the published
 // Merkle root, and a recount of the published ballot list against the published totals and root.
-// Hashing is RFC 6962 with WebCrypto SHA-256: leaf = H(0x00 ‖ commitment), node = H(0x01 ‖ l ‖ r).
+// Hashing is RFC 6962 with WebCrypto SHA-256 (docs/decisions/007-verifiable-results.md):
+//   leaf bytes = commitment (32 bytes) ‖ UTF-8(option ids sorted ascending, joined with ","),
+//   leaf hash = H(0x00 ‖ leaf bytes), node = H(0x01 ‖ l ‖ r).
+// The leaf is always rebuilt from the receipt, and the options the proof names must be the receipt's.
 // Data from the API is shown with textContent only (strict CSP, no markup from the network).
 
 const SESSION_KEY = "aj74.admin.session";
@@ -79,6 +82,30 @@ async function sha256(...parts) {
 }
 
 const leafHash = (leaf) => sha256(Uint8Array.of(0), leaf);
+const utf8 = new TextEncoder();
+
+// Plain string order as the leaf defines it: by code point, which is the order of the UTF-8 bytes
+// (for the ASCII ids the platform issues, the same as sort() would give: q1-o2 < q10-o1 < q2-o1).
+function byCodePoint(a, b) {
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+// The ballot's options as its leaf holds them: sorted, joined with ",".
+const optionsText = (optionIds) => [...optionIds].sort(byCodePoint).join(",");
+
+function leafBytes(commitmentHex, optionIds) {
+  const commitment = fromHex(commitmentHex);
+  const options = utf8.encode(optionsText(optionIds));
+  const leaf = new Uint8Array(commitment.length + options.length);
+  leaf.set(commitment, 0);
+  leaf.set(options, commitment.length);
+  return leaf;
+}
+
+const isOptionList = (value) => Array.isArray(value) && value.every((o) => typeof o === "string" && o && !o.includes(","));
 const nodeHash = (left, right) => sha256(Uint8Array.of(1), left, right);
 
 // RFC 9162 §2.1.3.2: verify an inclusion proof.
@@ -141,14 +168,20 @@ function inputs() {
   byId("error").hidden = true;
   const pollId = byId("poll-id").value.trim();
   const receipt = byId("receipt").value.trim().toLowerCase();
+  const optionIds = byId("option-ids").value.split(/[\s,;]+/).filter(Boolean);
   if (!/^[0-9A-Za-z]{26}$/.test(pollId)) throw new VerifyError("Введите идентификатор опроса (26 символов).");
-  return { pollId, receipt };
+  return { pollId, receipt, optionIds };
 }
 
 async function checkReceipt() {
-  const { pollId, receipt } = inputs();
+  const { pollId, receipt, optionIds } = inputs();
   if (!HEX64.test(receipt)) {
     verdict("receipt-verdict", false, "Обязательство должно состоять из 64 шестнадцатеричных символов.");
+    return;
+  }
+  if (optionIds.length === 0) {
+    verdict("receipt-verdict", false, "Укажите варианты из квитанции: голос проверяется по обязательству " +
+      "вместе с выбранными вариантами.");
     return;
   }
   byId("status").textContent = "Получаем доказательство…";
@@ -165,19 +198,32 @@ async function checkReceipt() {
   }
   byId("status").textContent = "Проверяем хеши в браузере…";
   const published = await publishedRoot(pollId);
+  const mine = optionsText(optionIds);
+  const listed = isOptionList(proof.option_ids) ? optionsText(proof.option_ids) : null;
+  if (proof.leaf === receipt && listed !== mine) {
+    // The list gives this commitment other choices than the receipt: the vote was moved.
+    byId("status").textContent = "";
+    verdict("receipt-verdict", false, "Варианты в опубликованном списке не совпадают с вашей квитанцией: " +
+      `в списке — ${listed === null ? "не указаны" : listed.replaceAll(",", ", ")}, ` +
+      `в квитанции — ${mine.replaceAll(",", ", ")}. Голос не подтверждён: запись о нём изменена после подачи.`);
+    byId("receipt-details").textContent = "";
+    return;
+  }
   const problems = [];
   if (proof.leaf !== receipt) problems.push("доказательство относится к другому обязательству");
   if (proof.merkle_root !== published) problems.push("корень в доказательстве не совпадает с опубликованным");
   const path = Array.isArray(proof.audit_path) ? proof.audit_path : [];
-  const ok = problems.length === 0 && path.every((p) => HEX64.test(p)) && (await verifyInclusion(
-    fromHex(receipt), proof.leaf_index, proof.tree_size, path.map(fromHex), fromHex(published)));
+  // The leaf is rebuilt from the receipt (commitment and options), never taken from the proof.
+  const ok = problems.length === 0 && path.every((p) => HEX64.test(p)) && HEX64.test(published || "") &&
+    (await verifyInclusion(leafBytes(receipt, optionIds), proof.leaf_index, proof.tree_size, path.map(fromHex),
+      fromHex(published)));
   if (problems.length === 0 && !ok) problems.push("путь аудита не приводит к опубликованному корню");
   byId("status").textContent = "";
   if (ok) {
     verdict("receipt-verdict", true, "Голос учтён без изменений");
     byId("receipt-details").textContent =
       `Позиция ${proof.leaf_index + 1} из ${proof.tree_size}; корень ${published}; ` +
-      `выбранные варианты в опубликованном списке: ${(proof.option_ids || []).join(", ")}.`;
+      `выбранные варианты в опубликованном списке и в квитанции: ${mine.replaceAll(",", ", ")}.`;
   } else {
     verdict("receipt-verdict", false, `Голос не подтверждён: ${problems.join("; ")}.`);
     byId("receipt-details").textContent = "";
@@ -224,14 +270,32 @@ async function recount() {
   byId("status").textContent = "Пересчитываем и строим дерево Меркла…";
   const counts = {};
   const problems = [];
-  let previous = "";
+  let previous = null;
   for (const item of items) {
     if (!HEX64.test(item.commitment)) problems.push(`неверное обязательство в списке: ${item.commitment}`);
-    if (item.commitment < previous) problems.push("список не упорядочен по возрастанию обязательств");
-    previous = item.commitment;
+    if (!isOptionList(item.option_ids)) {
+      problems.push(`неверные варианты в списке у обязательства ${item.commitment}`);
+      continue;
+    }
+    // Canonical order: commitment ascending, ties by the options as the leaf holds them.
+    const key = [item.commitment, optionsText(item.option_ids)];
+    if (previous && (key[0] < previous[0] || (key[0] === previous[0] && byCodePoint(key[1], previous[1]) < 0))) {
+      problems.push("список не упорядочен по возрастанию обязательств");
+    }
+    previous = key;
     for (const id of item.option_ids) counts[id] = (counts[id] || 0) + 1;
   }
-  const root = toHex(await merkleRoot(items.map((i) => fromHex(i.commitment))));
+  if (problems.length) {
+    byId("status").textContent = "";
+    byId("recount-details").replaceChildren(...problems.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    }));
+    verdict("recount-verdict", false, "Пересчёт не совпал с опубликованными итогами");
+    return;
+  }
+  const root = toHex(await merkleRoot(items.map((i) => leafBytes(i.commitment, i.option_ids))));
   const published = await publishedTotals(pollId);
   if (items.length !== published.total) problems.push(`голосов в списке ${items.length}, опубликовано ${published.total}`);
   if (root !== page.merkle_root) problems.push(`корень списка ${root} не совпадает с опубликованным ${page.merkle_root}`);
@@ -269,3 +333,4 @@ byId("recount").addEventListener("click", guarded(recount));
 const params = new URLSearchParams(window.location.search);
 if (params.get("poll")) byId("poll-id").value = params.get("poll");
 if (params.get("receipt")) byId("receipt").value = params.get("receipt");
+if (params.get("options")) byId("option-ids").value = params.get("options");

@@ -1,6 +1,7 @@
 """A resident's receipt from a poll the local stack really finalised is checked in the browser: the
-page fetches the proof, hashes it with WebCrypto and says the vote was counted unchanged; a
-tampered receipt is refused; the published list recounts to the published totals and root."""
+page fetches the proof, rebuilds the leaf (commitment and options) and hashes it with WebCrypto and
+says the vote was counted unchanged; a tampered receipt is refused, and options other than the
+published ones are named as such; the published list recounts to the published totals and root."""
 
 from __future__ import annotations
 
@@ -88,10 +89,11 @@ def page(browser: Browser, local_stack: LocalStack, finalised: dict) -> Iterator
 def test_a_real_receipt_is_verified_in_the_browser(page: Page, local_stack: LocalStack, finalised: dict):
     receipt = finalised["receipts"][0]
 
-    # Given the verification page with the poll id and the receipt's commitment
+    # Given the verification page with the poll id, the receipt's commitment and its options
     page.goto(local_stack.admin_url + "/verify.html")
     page.get_by_label("Идентификатор опроса").fill(finalised["poll_id"])
     page.get_by_label("Обязательство из квитанции").fill(receipt["commitment"])
+    page.get_by_label("Варианты из квитанции").fill(",".join(receipt["option_ids"]))
 
     # When the resident checks it
     page.get_by_role("button", name="Проверить голос").click()
@@ -100,7 +102,17 @@ def test_a_real_receipt_is_verified_in_the_browser(page: Page, local_stack: Loca
     expect(page.locator("#receipt-verdict")).to_have_text("Голос учтён без изменений", timeout=20_000)
     expect(page.locator("#receipt-details")).to_contain_text("из 3")
 
+    # and options other than the published ones (what a vote moved in storage looks like to its
+    # voter) are refused as such: the page compares them and rebuilds the leaf from the receipt
+    other = "q1-o2" if receipt["option_ids"] == ["q1-o1"] else "q1-o1"
+    page.get_by_label("Варианты из квитанции").fill(other)
+    page.get_by_role("button", name="Проверить голос").click()
+    expect(page.locator("#receipt-verdict")).to_contain_text(
+        "Варианты в опубликованном списке не совпадают с вашей квитанцией", timeout=20_000)
+    expect(page.locator("#receipt-verdict")).to_contain_text(f"в квитанции — {other}")
+
     # and a commitment with one changed digit is not confirmed
+    page.get_by_label("Варианты из квитанции").fill(",".join(receipt["option_ids"]))
     forged = receipt["commitment"][:-1] + ("0" if receipt["commitment"][-1] != "0" else "1")
     page.get_by_label("Обязательство из квитанции").fill(forged)
     page.get_by_role("button", name="Проверить голос").click()

@@ -15,6 +15,7 @@ from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.integrity.fingerprint import canonical_content, fingerprint
 from aj74.integrity.merkle import audit_path, leaf_hash, node_hash, root, verify_inclusion
+from aj74.integrity.published import leaf_bytes
 from aj74.polls.model import new_poll
 
 EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -50,8 +51,10 @@ def rfc_path(m: int, leaves: list[bytes]) -> list[bytes]:
 
 
 def ledger(n: int) -> list[bytes]:
-    """Leaves as the ledger would publish them: one commitment per counted ballot."""
-    return [hashlib.sha256(f"ballot-{i}".encode()).hexdigest().encode() for i in range(n)]
+    """Leaves as the published list defines them: per counted ballot, its commitment bytes followed by
+    its option ids sorted and comma-joined (docs/decisions/007)."""
+    return [leaf_bytes(hashlib.sha256(f"ballot-{i}".encode()).hexdigest(), [f"q1-o{1 + i % 3}", f"q2-o{1 + i % 2}"])
+            for i in range(n)]
 
 
 # ------------------------------------------------------------------ roots and paths
@@ -97,6 +100,16 @@ def test_the_root_depends_on_order_and_on_every_leaf():
     assert root(leaves[::-1]) != root(leaves)
     assert root(leaves[:-1]) != root(leaves)
     assert root([*leaves[:3], b"forged", *leaves[4:]]) != root(leaves)
+
+
+def test_the_root_depends_on_each_ballots_options():
+    # Same commitment, the vote moved to another option: another leaf, another root
+    leaves = ledger(7)
+    moved = leaves[3][:32] + b"q1-o3,q2-o2"
+    assert moved != leaves[3]
+
+    assert root([*leaves[:3], moved, *leaves[4:]]) != root(leaves)
+    assert not verify_inclusion(moved, 3, 7, audit_path(leaves, 3), root(leaves))
 
 
 # ------------------------------------------------------------------ inclusion

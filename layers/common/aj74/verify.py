@@ -3,10 +3,13 @@
 Needs nothing but this package and the JSON the API publishes; no network, no AWS. Each check
 prints what it found and exits 0 when everything checks, 1 otherwise (unusable input included).
 
-  proof        a receipt's commitment, the proof JSON (GET /v1/polls/{id}/proof) and the published root
+  proof        a receipt (its commitment and option ids), the proof JSON (GET /v1/polls/{id}/proof) and
+               the published root; optionally the published ballot list: the options the proof and
+               the list give the ballot must be the receipt's
   receipt      recompute a commitment from poll id, ballot id, option ids and salt (or a receipt JSON)
   recount      a published result (GET /v1/polls/{id}/results) with its ballot list
-               (GET /v1/polls/{id}/ballots/published, one page, all pages as a JSON list, or items)
+               (GET /v1/polls/{id}/ballots/published, one page, all pages as a JSON list, or items):
+               the totals and the Merkle root, whose leaves are commitment ‖ sorted options
   fingerprint  a poll's content (GET /v1/polls/{id} or the admin view) against its fingerprint
   audit        an audit log export (GET /v1/admin/audit/export): where the chain breaks
 """
@@ -21,7 +24,15 @@ from pathlib import Path
 from aj74.audit.chain import verify_chain
 from aj74.ballots.receipts import commitment as make_commitment
 from aj74.integrity.fingerprint import content_of, fingerprint
-from aj74.integrity.published import PublishedBallot, canonical, check_proof, differences, is_commitment, tally
+from aj74.integrity.published import (
+    PublishedBallot,
+    check_proof,
+    differences,
+    is_canonical,
+    is_commitment,
+    options_text,
+    tally,
+)
 
 OK, FAIL = 0, 1
 UNUSABLE = FAIL  # input that cannot be checked does not check
@@ -49,16 +60,56 @@ def _report(ok: bool, good: str, problems: list[str]) -> int:
 
 
 # ------------------------------------------------------------------ checks
+def _receipt_ballot(args) -> tuple[str, list[str]]:
+    """(commitment, option ids) of the receipt: a receipt JSON (the 202 body or its receipt object),
+    or a bare commitment with --option-ids; --option-ids overrides the JSON's."""
+    commitment, option_ids = None, None
+    if is_commitment(args.receipt.strip().lower()):
+        commitment = args.receipt.strip().lower()
+    else:
+        receipt = _load(args.receipt)
+        receipt = receipt.get("receipt", receipt) if isinstance(receipt, dict) else None
+        if not isinstance(receipt, dict):
+            raise Unusable("the receipt must be a JSON object or a 64-hex-digit commitment")
+        commitment, option_ids = receipt.get("commitment"), receipt.get("option_ids")
+    if args.option_ids:
+        option_ids = args.option_ids.split(",")
+    if not isinstance(commitment, str) or not is_commitment(commitment.strip().lower()):
+        raise Unusable("the receipt has no commitment of 64 hex digits")
+    if not option_ids:
+        raise Unusable("the receipt's option ids are needed (the Merkle leaf is the commitment and the options): "
+                       "pass the receipt JSON or --option-ids")
+    if not isinstance(option_ids, list) or not all(isinstance(o, str) for o in option_ids):
+        raise Unusable("the receipt's option_ids must be a list of strings")
+    return commitment.strip().lower(), option_ids
+
+
 def check_proof_cmd(args) -> int:
+    commitment, option_ids = _receipt_ballot(args)
     body = _load(args.proof)
     if not isinstance(body, dict):
         raise Unusable("the proof must be a JSON object")
     root = args.root or body.get("merkle_root")
-    if not root:
+    if not isinstance(root, str) or not root:
         raise Unusable("no Merkle root: pass --root (the root of the published result)")
-    reason = check_proof(args.receipt.strip().lower(), body, root.strip().lower())
-    return _report(reason is None, f"ballot {args.receipt} is leaf {body.get('leaf_index')} of "
-                                   f"{body.get('tree_size')} under root {root}", [reason or ""])
+    root = root.strip().lower()
+    problems = []
+    reason = check_proof(commitment, option_ids, body, root)
+    if reason:
+        problems.append(reason)
+    if args.ballots:
+        listed = [i for i in _ballot_items(_load(args.ballots))
+                  if isinstance(i, dict) and i.get("commitment") == commitment]
+        if not listed:
+            problems.append(f"the published ballot list does not contain the commitment {commitment}")
+        for item in listed:
+            got = item.get("option_ids")
+            if not isinstance(got, list) or sorted(got) != sorted(option_ids):
+                problems.append(f"the published ballot list gives the commitment {commitment} the options "
+                                f"{options_text(got) if isinstance(got, list) else got!r}, but the receipt says "
+                                f"{options_text(option_ids)}: the ballot was altered after it was cast")
+    return _report(not problems, f"ballot {commitment} with options {options_text(option_ids)} is leaf "
+                                 f"{body.get('leaf_index')} of {body.get('tree_size')} under root {root}", problems)
 
 
 def check_receipt_cmd(args) -> int:
@@ -121,12 +172,13 @@ def check_recount_cmd(args) -> int:
     except (KeyError, TypeError) as exc:
         raise Unusable("every ballot needs commitment and option_ids") from exc
     problems = [f"ballot {b.commitment!r}: not a commitment" for b in items if not is_commitment(b.commitment)]
-    ordered = canonical(items)
-    if ordered != items:
-        problems.append("the list is not in the canonical order (commitment ascending)")
+    problems += [f"ballot {b.commitment!r}: option_ids must be strings without commas" for b in items
+                 if not all(isinstance(o, str) and "," not in o for o in b.option_ids)]
+    if not problems and not is_canonical(items):
+        problems.append("the list is not in the canonical order (commitment ascending, ties by options)")
     if problems:
         return _report(False, "", problems)
-    recounted = tally(ordered)
+    recounted = tally(items)
     print(f"recounted {recounted['total_ballots']} ballots, root {recounted['merkle_root']}")
     diffs = differences(published, recounted)
     return _report(not diffs, "the recount equals the published totals and rebuilds the published root", diffs)
@@ -171,9 +223,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="check", required=True)
 
     s = sub.add_parser("proof", help="check an inclusion proof against the published Merkle root")
-    s.add_argument("--receipt", required=True, help="the commitment from the ballot's receipt (hex)")
+    s.add_argument("--receipt", required=True,
+                   help="receipt JSON (the 202 body or its receipt object), or its commitment (hex) with --option-ids")
+    s.add_argument("--option-ids", help="the receipt's option ids, comma-separated, e.g. q1-o2,q2-o1")
     s.add_argument("--proof", required=True, help="proof JSON file (- for stdin)")
     s.add_argument("--root", help="the published Merkle root (default: the one in the proof)")
+    s.add_argument("--ballots", help="the published ballot list JSON: its options for the receipt's "
+                                     "commitment must be the receipt's too")
     s.set_defaults(run=check_proof_cmd)
 
     s = sub.add_parser("receipt", help="recompute a receipt's commitment from its salt")

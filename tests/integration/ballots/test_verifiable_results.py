@@ -1,6 +1,8 @@
 """Verifiable results against moto, through the real routes, repositories and scheduler: receipts
-prove inclusion, the published list recounts to the result, a poll edited in storage after opening
-is caught by its fingerprint, and audit-log tampering is found by ``python -m aj74.verify``."""
+prove inclusion, the published list recounts to the result, a vote moved between options in the
+stored list and counts is caught by the recount, the voter's proof and the staff integrity check,
+a poll edited in storage after opening is caught by its fingerprint, and audit-log tampering is
+found by ``python -m aj74.verify``."""
 
 from __future__ import annotations
 
@@ -76,7 +78,7 @@ def test_every_receipt_proves_inclusion_through_the_route(api, final_poll, tmp_p
         assert status == 200, proof
         assert proof["leaf"] == receipt["commitment"] and proof["tree_size"] == VOTERS
         assert proof["option_ids"] == receipt["option_ids"]
-        assert check_proof(receipt["commitment"], proof, results["merkle_root"]) is None
+        assert check_proof(receipt["commitment"], receipt["option_ids"], proof, results["merkle_root"]) is None
 
     # and the offline verifier agrees, for the receipt (salt) and the proof
     receipt = receipts[0]
@@ -84,9 +86,15 @@ def test_every_receipt_proves_inclusion_through_the_route(api, final_poll, tmp_p
     tmp = tmp_path
     (tmp / "proof.json").write_text(json.dumps(proof))
     (tmp / "receipt.json").write_text(json.dumps(receipt))
-    done = verify("proof", "--receipt", receipt["commitment"], "--proof", str(tmp / "proof.json"),
+    done = verify("proof", "--receipt", str(tmp / "receipt.json"), "--proof", str(tmp / "proof.json"),
                   "--root", results["merkle_root"])
     assert done.returncode == 0, done.stdout + done.stderr
+    done = verify("proof", "--receipt", receipt["commitment"], "--option-ids", ",".join(receipt["option_ids"]),
+                  "--proof", str(tmp / "proof.json"), "--root", results["merkle_root"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    # a bare commitment is not enough: the leaf is the commitment and the options
+    done = verify("proof", "--receipt", receipt["commitment"], "--proof", str(tmp / "proof.json"))
+    assert done.returncode == 1 and "option ids" in done.stderr
     done = verify("receipt", "--receipt", str(tmp / "receipt.json"))
     assert done.returncode == 0, done.stdout + done.stderr
     other_choice = ["q1-o3" if receipt["option_ids"][0] != "q1-o3" else "q1-o2", *receipt["option_ids"][1:]]
@@ -157,6 +165,98 @@ def test_the_published_list_pages_and_recounts_to_the_result(api, final_poll, tm
     status, report = get(api, f"/v1/admin/polls/{poll_id}/integrity", "approver")
     assert status == 200 and report["ok"] is True, report
     assert report["fingerprint"]["matches"] and report["result"]["matches"] and report["published_list"]["matches"]
+
+
+def published_pages(api, poll_id: str, limit: int = 1000) -> list[dict]:
+    pages, cursor = [], None
+    while True:
+        status, page = get(api, f"/v1/polls/{poll_id}/ballots/published?limit={limit}"
+                                + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200, page
+        pages.append(page)
+        cursor = page["next_cursor"]
+        if not cursor:
+            return pages
+
+
+def move_vote_in_storage(poll_id: str, merkle_root: str, commitment: str, source: str, target: str) -> None:
+    """What an insider with write access to the Tallies and Polls tables can do without our code: move
+    one ballot from option ``source`` to ``target`` in the stored published list (the choices bitmap of
+    its chunk item) and in the poll's stored result counts, leaving the published root as it was."""
+    client, settings = dynamodb_client(), get_settings()
+    key = {"poll_id": {"S": poll_id}, "part": {"S": f"published#{merkle_root}#index"}}
+    option_ids = json.loads(client.get_item(TableName=settings.tallies_table, Key=key)["Item"]["option_ids"]["S"])
+    key["part"]["S"] = f"published#{merkle_root}#00000"
+    item = client.get_item(TableName=settings.tallies_table, Key=key)["Item"]
+    commitments, choices = bytes(item["commitments"]["B"]), bytearray(item["choices"]["B"])
+    at = [commitments[i:i + 32] for i in range(0, len(commitments), 32)].index(bytes.fromhex(commitment))
+    width = (len(option_ids) + 7) // 8
+    bits = int.from_bytes(choices[at * width:(at + 1) * width], "little")
+    assert bits >> option_ids.index(source) & 1 and not bits >> option_ids.index(target) & 1
+    bits ^= 1 << option_ids.index(source) | 1 << option_ids.index(target)
+    choices[at * width:(at + 1) * width] = bits.to_bytes(width, "little")
+    client.put_item(TableName=settings.tallies_table, Item={**item, "choices": {"B": bytes(choices)}})
+
+    record = client.get_item(TableName=settings.polls_table, Key={"poll_id": {"S": poll_id}}, ConsistentRead=True)
+    result = json.loads(record["Item"]["result"]["S"])
+    result["counts"][source] -= 1
+    result["counts"][target] = result["counts"].get(target, 0) + 1
+    client.update_item(TableName=settings.polls_table, Key={"poll_id": {"S": poll_id}},
+                       UpdateExpression="SET #r = :r", ExpressionAttributeNames={"#r": "result"},
+                       ExpressionAttributeValues={":r": {"S": json.dumps(result, ensure_ascii=False)}})
+
+
+def test_a_vote_moved_between_options_in_storage_is_caught_by_every_verifier(api, final_poll, tmp_path):
+    # Given a final poll, its published root, and a voter who chose q1-o1
+    poll_id, receipts = final_poll
+    _, before = get(api, f"/v1/polls/{poll_id}/results")
+    root = before["merkle_root"]
+    receipt = next(r for r in receipts if "q1-o1" in r["option_ids"] and "q1-o2" not in r["option_ids"])
+    moved = sorted({*receipt["option_ids"]} - {"q1-o1"} | {"q1-o2"})
+    status, honest = get(api, f"/v1/polls/{poll_id}/proof?receipt={receipt['commitment']}")
+    assert status == 200 and check_proof(receipt["commitment"], receipt["option_ids"], honest, root) is None
+
+    # When an insider moves that vote to q1-o2 in the stored list and in the stored counts, so that
+    # the list still recounts to the counts and the published root is unchanged
+    move_vote_in_storage(poll_id, root, receipt["commitment"], "q1-o1", "q1-o2")
+    _, results = get(api, f"/v1/polls/{poll_id}/results")
+    pages = published_pages(api, poll_id)
+    listed = {i["commitment"]: i["option_ids"] for p in pages for i in p["items"]}
+    assert results["merkle_root"] == root and results["total_ballots"] == VOTERS
+    assert sorted(listed[receipt["commitment"]]) == moved  # the tampering is what the API now publishes
+
+    # Then the offline recount finds that the list no longer rebuilds the published root (the
+    # counts, changed alike, agree: only the leaves' options give the move away)
+    (tmp_path / "result.json").write_text(json.dumps(results, ensure_ascii=False))
+    (tmp_path / "ballots.json").write_text(json.dumps(pages))
+    done = verify("recount", "--result", str(tmp_path / "result.json"), "--ballots", str(tmp_path / "ballots.json"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL: merkle_root" in done.stdout and "counts[" not in done.stdout
+
+    # and the voter's proof fails against their receipt, loudly and saying why
+    status, proof = get(api, f"/v1/polls/{poll_id}/proof?receipt={receipt['commitment']}")
+    assert status == 200 and sorted(proof["option_ids"]) == moved and proof["merkle_root"] == root
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    (tmp_path / "receipt.json").write_text(json.dumps(receipt))
+    done = verify("proof", "--receipt", str(tmp_path / "receipt.json"), "--proof", str(tmp_path / "proof.json"),
+                  "--root", root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL:" in done.stdout and "the receipt says" in done.stdout and "altered" in done.stdout
+    # also when the proof is stripped of its options: the receipt's leaf is checked against the list's
+    # root, and the list's own entry for the commitment is compared with the receipt
+    (tmp_path / "bare.json").write_text(json.dumps({k: v for k, v in proof.items() if k != "option_ids"}))
+    done = verify("proof", "--receipt", str(tmp_path / "receipt.json"), "--proof", str(tmp_path / "bare.json"),
+                  "--root", root, "--ballots", str(tmp_path / "ballots.json"))
+    assert done.returncode == 1 and "published ballot list gives the commitment" in done.stdout, done.stdout
+    assert check_proof(receipt["commitment"], receipt["option_ids"], proof, root) is not None
+
+    # and the staff integrity check reports both the counts (against the ledger) and the list
+    status, report = get(api, f"/v1/admin/polls/{poll_id}/integrity", "approver")
+    assert status == 200 and report["ok"] is False, report
+    assert report["result"]["matches"] is False
+    assert any(d.startswith("counts[q1-o1]") for d in report["result"]["differences"])
+    assert report["published_list"]["matches"] is False
+    assert any(d.startswith("merkle_root") for d in report["published_list"]["differences"])
 
 
 def test_an_open_poll_cannot_be_edited_and_a_change_in_storage_is_caught(api, open_poll_factory, tmp_path,

@@ -1,5 +1,8 @@
 """Merkle trees as in RFC 6962 §2.1: leaf hash SHA-256(0x00 ‖ leaf), node hash
-SHA-256(0x01 ‖ left ‖ right), the split at the largest power of two below n."""
+SHA-256(0x01 ‖ left ‖ right), the split at the largest power of two below n.
+
+Generic over leaf bytes; a ballot's leaf (commitment ‖ its sorted options) is defined by
+:func:`aj74.integrity.published.leaf_bytes`."""
 
 from __future__ import annotations
 

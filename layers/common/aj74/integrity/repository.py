@@ -2,7 +2,8 @@
 
 Items of partition ``poll_id``, all under ``published#<merkle root>#``:
 - ``…#00000``, ``…#00001``, …: a chunk of ``CHUNK_SIZE`` ballots in canonical order (``commitments``
-  and ``choices`` as binary, see :mod:`aj74.integrity.published`);
+  and ``choices`` as binary, see :mod:`aj74.integrity.published`); a Merkle leaf (commitment ‖
+  sorted options) is rebuilt from the two, it is not stored;
 - ``…#index``: tree size, the poll's option ids (the bitmap's meaning), each chunk's first
   commitment and subtree root.
 
@@ -40,8 +41,8 @@ def _chunk_part(merkle_root: str, n: int) -> str:
     return f"{_prefix(merkle_root)}{n:05d}"
 
 
-def _chunk(item: dict) -> Chunk:
-    return Chunk(bytes(item["commitments"]["B"]), bytes(item["choices"]["B"]))
+def _chunk(item: dict, option_ids: Sequence[str]) -> Chunk:
+    return Chunk(bytes(item["commitments"]["B"]), bytes(item["choices"]["B"]), tuple(option_ids))
 
 
 class PublishedBallots:
@@ -92,8 +93,9 @@ class PublishedBallots:
         return (ChunkIndex(int(item["tree_size"]["N"]), bytes(item["firsts"]["B"]), bytes(item["roots"]["B"])),
                 json.loads(item["option_ids"]["S"]))
 
-    def chunks(self, poll_id: str, merkle_root: str, first: int, last: int) -> list[Chunk]:
-        """Chunks ``first``..``last`` (inclusive) in one Query."""
+    def chunks(self, poll_id: str, merkle_root: str, first: int, last: int,
+               option_ids: Sequence[str]) -> list[Chunk]:
+        """Chunks ``first``..``last`` (inclusive) in one Query; ``option_ids`` from the index."""
         chunks, start_key = [], None
         while True:
             kwargs = {"ExclusiveStartKey": start_key} if start_key else {}
@@ -106,7 +108,7 @@ class PublishedBallots:
             except Exception as exc:
                 raise_unavailable(exc)
                 raise
-            chunks.extend(_chunk(item) for item in response.get("Items", []))
+            chunks.extend(_chunk(item, option_ids) for item in response.get("Items", []))
             start_key = response.get("LastEvaluatedKey")
             if not start_key:
                 return chunks
@@ -120,8 +122,8 @@ class PublishedBallots:
         end = min(start + limit, index.tree_size)
         if start >= end:
             return []
-        chunks = self.chunks(poll_id, merkle_root, start // CHUNK_SIZE, (end - 1) // CHUNK_SIZE)
-        ballots = [b for c in chunks for b in decode_chunk(c, option_ids)]
+        chunks = self.chunks(poll_id, merkle_root, start // CHUNK_SIZE, (end - 1) // CHUNK_SIZE, option_ids)
+        ballots = [b for c in chunks for b in decode_chunk(c)]
         offset = start - (start // CHUNK_SIZE) * CHUNK_SIZE
         return ballots[offset:offset + (end - start)]
 
@@ -132,24 +134,23 @@ class PublishedBallots:
         index, option_ids = found
         if index.tree_size == 0:
             return []
-        chunks = self.chunks(poll_id, merkle_root, 0, (index.tree_size - 1) // CHUNK_SIZE)
-        return [b for c in chunks for b in decode_chunk(c, option_ids)]
+        chunks = self.chunks(poll_id, merkle_root, 0, (index.tree_size - 1) // CHUNK_SIZE, option_ids)
+        return [b for c in chunks for b in decode_chunk(c)]
 
     def proof(self, poll_id: str, merkle_root: str, commitment: str) -> dict | None:
-        """The inclusion proof of ``commitment`` in the list rooted at ``merkle_root``, or None."""
+        """The inclusion proof of ``commitment`` in the list rooted at ``merkle_root``, or None. It
+        names the ballot's ``option_ids`` as the list holds them: the leaf is commitment ‖ options,
+        so a verifier compares them with its receipt and rebuilds the leaf from the receipt."""
         found = self.index(poll_id, merkle_root)
         if found is None:
             return None
         index, option_ids = found
-        leaf = bytes.fromhex(commitment)
-        for n in index.candidate_chunks(leaf):
+        wanted = bytes.fromhex(commitment)
+        for n in index.candidate_chunks(wanted):
             item = self._get(poll_id, _chunk_part(merkle_root, n))
             if item is None:
                 continue
-            chunk = _chunk(item)
-            found_proof = proof(index, n, chunk, leaf)
+            found_proof = proof(index, n, _chunk(item, option_ids), wanted)
             if found_proof is not None:
-                at = found_proof["leaf_index"] - n * CHUNK_SIZE
-                found_proof["option_ids"] = list(decode_chunk(chunk, option_ids)[at].option_ids)
                 return found_proof
         return None

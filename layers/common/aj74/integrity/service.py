@@ -126,6 +126,9 @@ def integrity_report(actor: Principal, poll_id: str) -> dict:
             report["published_list"] = {"matches": False, "differences": ["the published ballot list is missing"]}
         else:
             list_diffs = differences(result, tally(listed))
+            if any(d.startswith("merkle_root") for d in list_diffs):
+                list_diffs.append("the stored ballot list does not rebuild the published Merkle root: a commitment "
+                                  "or a ballot's choices were changed after the result was published")
             report["published_list"] = {"matches": not list_diffs, "differences": list_diffs}
     checks = [report["fingerprint"]["matches"], *(report[k]["matches"] for k in ("result", "published_list")
                                                    if report[k] is not None)]
