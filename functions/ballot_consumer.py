@@ -1,7 +1,9 @@
-"""SQS consumer of the ballot queue: records ballots exactly once, credits points, tallies.
+"""SQS consumer of the ballot queue: authenticates, re-validates and records ballots exactly once,
+and tallies them. It never learns who voted, so it credits no points.
 
 Powertools BatchProcessor reports failed records (ReportBatchItemFailures), so a throttled or
-crashed record is redelivered alone and a poison message reaches the DLQ after maxReceiveCount.
+crashed record is redelivered alone, and a refused message (forged, altered, invalid) reaches the
+DLQ after maxReceiveCount, counted in the BallotRejected metric that an alarm watches.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @lru_cache(maxsize=1)
 def recorder():
     from aj74.ballots.consumer import BallotRecorder
+    from aj74.keystore import message_key
     from aj74.settings import get_settings
 
-    return BallotRecorder(points_per_ballot=get_settings().points_per_ballot)
+    # The message key is read from Secrets Manager once per cold start.
+    return BallotRecorder(message_key(), get_settings().ballot_queue_retention_seconds)
 
 
 _outcomes: list = []
@@ -32,9 +36,14 @@ def record_handler(record) -> None:
     try:
         outcome = recorder().record(record.body)
     except PoisonMessage as exc:
-        metrics.add_metric(name="BallotPoison", unit=MetricUnit.Count, value=1)
-        logger.error("poison ballot message", message_id=record.message_id, reason=str(exc))
+        # Never the body: a rejected message is for the DLQ, not for the logs.
+        metrics.add_metric(name="BallotRejected", unit=MetricUnit.Count, value=1)
+        logger.error("ballot message rejected", message_id=record.message_id, reason=exc.reason, detail=str(exc))
         raise
+    if outcome.after_close:
+        metrics.add_metric(name="BallotRecordedAfterClose", unit=MetricUnit.Count, value=1)
+        logger.warning("ballot recorded after close: the result will be amended", poll_id=outcome.poll_id,
+                       message_id=record.message_id)
     _outcomes.append(outcome)
 
 

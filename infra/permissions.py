@@ -34,7 +34,7 @@ PACKAGE_ROOT = REPO_ROOT / "layers" / "common"
 MANIFEST = Path(__file__).with_name("permissions.yaml")
 
 # Settings attributes that name an AWS resource, by suffix.
-RESOURCE_SUFFIXES = ("_table", "_queue_url", "_topic_arn")
+RESOURCE_SUFFIXES = ("_table", "_queue_url", "_topic_arn", "_secret_arn", "_key_arn")
 
 # botocore client operations (snake_case method names) and the IAM action each needs.
 CLIENT_OPERATIONS = {
@@ -51,6 +51,7 @@ CLIENT_OPERATIONS = {
     "send_message_batch": "sqs:SendMessage",
     "get_queue_attributes": "sqs:GetQueueAttributes",
     "publish": "sns:Publish",
+    "get_secret_value": "secretsmanager:GetSecretValue",
 }
 # TransactWriteItems has no IAM action of its own: IAM checks each item's action on its table.
 TRANSACT_ITEM_ACTIONS = {
@@ -172,7 +173,7 @@ def _is_client_call(node: ast.Call, name: str, positional: int = 0) -> bool:
     if len(node.args) > positional:
         return False
     return None in keywords or bool(
-        keywords & {"TableName", "QueueUrl", "TopicArn", "TransactItems", "RequestItems", "Entries"})
+        keywords & {"TableName", "QueueUrl", "TopicArn", "TransactItems", "RequestItems", "Entries", "SecretId"})
 
 
 def scan_module(module: str) -> ModuleUse:
@@ -313,6 +314,8 @@ def required_statements(template: Mapping[str, Any], function_id: str,
     needed: set[Grant] = set()
     for module in import_closure(handler_module(resource)):
         for setting, actions in manifest.get(module, {}).items():
+            if all((module, setting, action) in unused for action in actions):
+                continue  # a resource the function never touches need not be in its environment
             target = _logical_id(env.get(setting.upper()))
             if target is None:
                 raise KeyError(f"{function_id}: {module} needs {setting.upper()}, which its environment lacks")

@@ -21,6 +21,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from samtranslator.yaml_helper import yaml_parse
 
+from infra.local import secret_store
+
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +39,7 @@ HTTP_EVENT_TYPES = frozenset({"Api", "HttpApi"})
 # Event types the local drivers know how to deliver.
 DRIVEN_EVENT_TYPES = frozenset({"SQS", "Schedule"})
 # Secrets the local stack invents per start when the caller gives none (NoEcho, no default).
-GENERATED_PARAMETERS = frozenset({"BallotKeySecret"})
+GENERATED_PARAMETERS: frozenset[str] = frozenset()
 
 
 class UnresolvedError(ValueError):
@@ -49,15 +51,59 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     return yaml_parse(path.read_text(encoding="utf-8"))
 
 
-def aws_client(service: str, endpoint_url: str, region: str = REGION):
-    """A boto3 client for the local AWS, with moto's dummy credentials (never the developer's)."""
+@dataclass(frozen=True)
+class Credentials:
+    """An access key of the local AWS (an IAM user's, or an assumed role's with its session token)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+    principal_arn: str = ""
+
+    def env(self) -> dict[str, str]:
+        """The variables that make boto3 in a child process use these credentials (and only them)."""
+        env = {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+        if self.session_token:
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
+
+    def client_kwargs(self) -> dict[str, str]:
+        kwargs = {"aws_access_key_id": self.access_key_id, "aws_secret_access_key": self.secret_access_key}
+        if self.session_token:
+            kwargs["aws_session_token"] = self.session_token
+        return kwargs
+
+
+# moto's dummy keys: accepted while moto does not authorise requests (before the local stack turns
+# IAM enforcement on, and always on a moto started without it), refused afterwards.
+UNAUTHENTICATED = Credentials("testing", "testing")
+# Credentials to use by default against one endpoint: the local stack registers its administrator here
+# once enforcement is on, so ``aws_client(service, endpoint)`` in tests and tools keeps working.
+_endpoint_credentials: dict[str, Credentials] = {}
+
+
+def register_credentials(endpoint_url: str, credentials: Credentials | None) -> None:
+    """Make ``credentials`` the default of :func:`aws_client` for ``endpoint_url`` (None: forget)."""
+    if credentials is None:
+        _endpoint_credentials.pop(endpoint_url.rstrip("/"), None)
+    else:
+        _endpoint_credentials[endpoint_url.rstrip("/")] = credentials
+
+
+def default_credentials(endpoint_url: str) -> Credentials:
+    return _endpoint_credentials.get(endpoint_url.rstrip("/"), UNAUTHENTICATED)
+
+
+def aws_client(service: str, endpoint_url: str, region: str = REGION, credentials: Credentials | None = None):
+    """A boto3 client for the local AWS, never with the developer's credentials: ``credentials``, else
+    those registered for the endpoint (the local stack's administrator), else moto's dummy keys."""
+    credentials = credentials or default_credentials(endpoint_url)
     return boto3.client(
         service,
         endpoint_url=endpoint_url,
         region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
         config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+        **credentials.client_kwargs(),
     )
 
 
@@ -304,6 +350,11 @@ def provision(
     if status != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {stack_name} ended in {status}")
     resources = describe(endpoint_url, stack_name, values, template, region)
+    # moto's CloudFormation skips Secrets Manager: create the template's secrets afresh, as it would.
+    secretsmanager = aws_client("secretsmanager", endpoint_url, region)
+    secret_store.delete(resources, secretsmanager)
+    secret_store.create(resources, secretsmanager)
+    resources = describe(endpoint_url, stack_name, values, template, region)
     log.info("provisioned %s: %s", stack_name, ", ".join(sorted(resources.physical_ids)))
     return resources
 
@@ -355,6 +406,9 @@ def describe(
         physical_ids=physical_ids,
         resource_types=types,
     )
+    for logical_id, arn in secret_store.find(resources, aws_client("secretsmanager", endpoint_url, region)).items():
+        resources.physical_ids[logical_id] = arn
+        resources.resource_types[logical_id] = secret_store.SECRET
     resources.attributes = _attributes(resources)
     resources.functions = {
         lid: _function_spec(resources, lid) for lid, resource in declared.items() if resource.get("Type") == FUNCTION
@@ -362,10 +416,21 @@ def describe(
     return resources
 
 
+def function_role_name(stack_name: str, function_logical_id: str) -> str:
+    """The name of a function's execution role on the local AWS (infra/local/iam.py creates it)."""
+    return f"{stack_name}-{function_logical_id}Role"[:64]
+
+
 def _attributes(resources: StackResources) -> dict[str, dict[str, str]]:
     sqs = aws_client("sqs", resources.endpoint_url, resources.region)
     dynamodb = aws_client("dynamodb", resources.endpoint_url, resources.region)
     attributes: dict[str, dict[str, str]] = {}
+    # SAM's implicit execution role of each function without an explicit Role, ``<Function>Role``:
+    # ``!GetAtt ApiFunctionRole.Arn`` (e.g. in a secret's resource policy) names the local role.
+    for logical_id, resource in (resources.template.get("Resources") or {}).items():
+        if resource.get("Type") == FUNCTION and "Role" not in (resource.get("Properties") or {}):
+            name = function_role_name(resources.stack_name, logical_id)
+            attributes[f"{logical_id}Role"] = {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "RoleId": name}
     for logical_id, physical_id in resources.physical_ids.items():
         kind = resources.resource_types[logical_id]
         if kind == QUEUE:

@@ -131,16 +131,14 @@ def test_a_poll_from_draft_to_exact_final_result(local_stack):
                     for i in range(MALFORMED)]
         refused_responses = list(pool.map(cast, refused))
 
-        # Once the queue has drained, a second, different ballot meets the first in the ledger
+        # Once the queue has drained, some residents change their mind: the change replaces the first
         wait_for(lambda: queue_depth(local_stack) == 0, 180, "the ballot queue to drain", every=1)
         seconds = [(residents[i], {"answers": choice(i + 1)}, None) for i in range(SECOND_BALLOTS)]
         second_responses = list(pool.map(cast, seconds))
     assert Counter((r.status_code, r.json()["code"]) for r in refused_responses) == Counter(
         {(403, "not-eligible"): OUTSIDERS + UNDER_AGE, (422, "invalid-input"): MALFORMED})
-    assert Counter((r.status_code, r.json()["code"]) for r in second_responses) == Counter(
-        {(409, "already-voted"): SECOND_BALLOTS})
-    assert all(r.headers["Content-Type"].startswith("application/problem+json")
-               for r in refused_responses + second_responses)
+    assert Counter(r.status_code for r in second_responses) == Counter({202: SECOND_BALLOTS})
+    assert all(r.headers["Content-Type"].startswith("application/problem+json") for r in refused_responses)
     assert len(wave1) + len(refused) + len(seconds) >= 2000
 
     # Then, after the scheduler closes and finalises the poll, the result is exact
@@ -149,7 +147,7 @@ def test_a_poll_from_draft_to_exact_final_result(local_stack):
                        WINDOW_SECONDS + 60, "the final result", every=2)
     expected = Counter()
     for i in range(RESIDENTS):
-        for answer in choice(i):
+        for answer in choice(i + 1 if i < SECOND_BALLOTS else i):  # the last ballot of each counts
             expected.update(answer["option_ids"])
     counted = Counter({o["id"]: o["count"] for q in results["questions"] for o in q["options"] if o["count"]})
     assert results["total_ballots"] == RESIDENTS

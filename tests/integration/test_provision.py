@@ -122,4 +122,10 @@ def test_provisioning_again_replaces_the_previous_stack(moto_endpoint):
     assert not set(first.tables.values()) & tables
     assert not set(first.queues.values()) & queues
     assert set(second.tables.values()) <= tables
-    assert first.parameters["BallotKeySecret"] != second.parameters["BallotKeySecret"]
+    # Secrets are generated afresh in the local Secrets Manager on every start, never passed in.
+    secrets = aws_client("secretsmanager", moto_endpoint)
+    for logical_id in ("BallotKeySecret", "BallotMessageKey"):
+        assert first.ref(logical_id).startswith("arn:aws:secretsmanager:")
+        value = secrets.get_secret_value(SecretId=second.ref(logical_id))["SecretString"]
+        assert len(value) == 64 and value.isalnum()
+    assert first.ref("BallotKeySecret") != second.ref("BallotKeySecret")

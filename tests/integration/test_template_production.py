@@ -13,6 +13,7 @@ import pytest
 
 from bench.cold_start import REPO_ROOT, TEMPLATE, load_template
 from infra.local.admin_server import security_headers
+from infra.permissions import function_environment
 
 CHECKOV = REPO_ROOT / ".venv" / "checkov" / "bin" / "checkov"
 SOURCES = [REPO_ROOT / "app.py", *(REPO_ROOT / "functions").glob("*.py"),
@@ -24,6 +25,11 @@ NOT_FROM_TEMPLATE = {
     "AWS_REGION": "set by the Lambda runtime",
     "AWS_DEFAULT_REGION": "set by the Lambda runtime",
     "AWS_ENDPOINT_URL": "the local stack's moto endpoint; unset in AWS",
+}
+# Secrets reach only the functions that need them (docs/decisions/012): their ARNs are set there alone.
+ONLY_FOR = {
+    "BALLOT_KEY_SECRET_ARN": {"ApiFunction"},
+    "BALLOT_MESSAGE_KEY_ARN": {"ApiFunction", "BallotConsumerFunction"},
 }
 
 
@@ -72,8 +78,29 @@ def test_every_environment_variable_the_code_reads_is_set_for_every_function(tem
     assert {"STAGE", "BALLOTS_TABLE", "BALLOT_QUEUE_URL"} <= read, "the scan finds the settings reads"
 
     for function_id in resources_of(template, "AWS::Serverless::Function"):
-        missing = sorted(read - function_env_names(template, function_id) - set(NOT_FROM_TEMPLATE))
+        names = function_env_names(template, function_id)
+        missing = sorted(read - names - set(NOT_FROM_TEMPLATE) - set(ONLY_FOR))
         assert missing == [], f"{function_id} reads environment variables template.yaml does not set: {missing}"
+        for name, functions in ONLY_FOR.items():
+            assert (name in names) == (function_id in functions), f"{name} on {function_id}"
+
+
+def test_no_secret_value_is_a_parameter_or_an_environment_value(template):
+    # The ballot path's keys are generated in Secrets Manager; the template names them by ARN only.
+    assert not [p for p, spec in template["Parameters"].items() if spec.get("NoEcho")]
+    secrets = resources_of(template, "AWS::SecretsManager::Secret")
+    assert set(secrets) == {"BallotKeySecret", "BallotMessageKey"}
+    assert all("GenerateSecretString" in r["Properties"] and "SecretString" not in r["Properties"]
+               for r in secrets.values())
+    for function_id in resources_of(template, "AWS::Serverless::Function"):
+        for name in function_environment(template, function_id):
+            assert not ("SECRET" in name or "KEY" in name) or name.endswith("_ARN"), (function_id, name)
+
+
+def test_the_amendment_window_is_the_ballot_queue_retention(template):
+    queue = template["Resources"]["BallotQueue"]["Properties"]
+    window = template["Globals"]["Function"]["Environment"]["Variables"]["BALLOT_QUEUE_RETENTION_SECONDS"]
+    assert int(window) == int(queue["MessageRetentionPeriod"])
 
 
 def test_powertools_is_configured_in_globals(template):

@@ -7,7 +7,7 @@ Only configuration differs between the local stack and AWS: endpoints, issuer, t
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 STAGES = ("local", "test", "dev", "prod")
@@ -41,9 +41,14 @@ class Settings:
     bulletin_topic_arn: str = ""
     ballot_queue_url: str = ""
     aws_endpoint_url: str | None = None
-    ballot_key_secret: bytes = field(default=b"", repr=False)
+    # ARNs of the Secrets Manager secrets of the ballot path (aj74.keystore); never the values.
+    ballot_key_secret_arn: str = ""
+    ballot_message_key_arn: str = ""
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
+    # How long after close a genuine ballot can still reach the consumer: the ballot queue's
+    # message retention (a message older than that no longer exists). Later ones are forgeries.
+    ballot_queue_retention_seconds: int = 345_600
     # Points and the rewards shop (docs/decisions/008-points-and-shop.md).
     order_cancel_window_minutes: int = 60
     points_level_thresholds: tuple[int, ...] = (50, 150, 400)
@@ -96,9 +101,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
         ballot_queue_url=env.get("BALLOT_QUEUE_URL", ""),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-        ballot_key_secret=env.get("BALLOT_KEY_SECRET", "").encode(),
+        ballot_key_secret_arn=env.get("BALLOT_KEY_SECRET_ARN", ""),
+        ballot_message_key_arn=env.get("BALLOT_MESSAGE_KEY_ARN", ""),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
+        ballot_queue_retention_seconds=int(env.get("BALLOT_QUEUE_RETENTION_SECONDS", "345600")),
         order_cancel_window_minutes=int(env.get("ORDER_CANCEL_WINDOW_MINUTES", "60")),
         points_level_thresholds=_thresholds(env.get("POINTS_LEVEL_THRESHOLDS", "50,150,400")),
         small_cell_threshold=int(env.get("SMALL_CELL_THRESHOLD", "10")),

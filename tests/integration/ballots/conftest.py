@@ -52,7 +52,8 @@ class Pipeline:
 def pipeline(moto_endpoint) -> Pipeline:
     resources = provision(moto_endpoint, stack_name="aj74-pipeline", parameters={
         "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    use_stack(resources.env_for("BallotConsumerFunction"), moto_endpoint)
+    # In-process, these tests play both the API (casting, settling points) and the consumer.
+    use_stack({**resources.env_for("ApiFunction"), **resources.env_for("BallotConsumerFunction")}, moto_endpoint)
     spec = resources.functions["BallotConsumerFunction"]
     source = spec.sqs_events[0]
     sqs = aws_client("sqs", moto_endpoint)

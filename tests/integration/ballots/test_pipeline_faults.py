@@ -18,6 +18,7 @@ from aj74.ballots.queue import BallotQueue
 from aj74.clock import utcnow
 from aj74.errors import Conflict
 from aj74.points.repository import PointsLedger
+from aj74.points.settlement import forget_final_polls, settle
 from aj74.polls import service
 from aj74.polls.scheduling import tick
 
@@ -53,6 +54,11 @@ def choice_for(i: int) -> tuple[int, tuple[int, ...]]:
 
 
 def assert_points(subs, expected: int) -> None:
+    """Each resident (of Сатка, as they voted) settles their participation, then holds ``expected``."""
+    forget_final_polls()
+    for sub in subs:
+        settle(resident(sub))
+        settle(resident(sub))  # a second settlement credits nothing more
     ledger = PointsLedger()
     assert {s: ledger.balance(s) for s in subs} == {s: expected for s in subs}
 
@@ -179,13 +185,13 @@ def test_client_retries_with_one_idempotency_key_get_one_answer_and_one_count(pi
     third = service.cast_ballot(voter, open_poll, body, "phone-retry-1")
     # Then every retry gets the same 202, before and after the ballot is counted
     assert first == second == third
-    # And a different ballot is refused once one is counted
-    with pytest.raises(Conflict):
-        service.cast_ballot(voter, open_poll, answers(1, (2,)), "another-key")
+    # And a different ballot is accepted as a change of mind, and only the change counts
+    changed = service.cast_ballot(voter, open_poll, answers(1, (2,)), "another-key")
+    assert changed["receipt"]["commitment"] != first["receipt"]["commitment"]
     pipeline.drain()
     result = finalise(open_poll)
     assert result["total_ballots"] == 1
-    assert option_counts(result) == expected_counts([(2, (1, 3))])
+    assert option_counts(result) == expected_counts([(1, (2,))])
     assert_points([voter.subject], POINTS)
 
 

@@ -1,11 +1,15 @@
-"""Recording queued ballots exactly once — see docs/decisions/004-exactly-once-ballots.md.
+"""Recording queued ballots exactly once — see docs/decisions/004-exactly-once-ballots.md and
+012-ballot-secrecy-and-integrity.md.
 
-Per ballot, two conditional puts, each idempotent on its own:
-1. the ledger entry keyed by the ballot key (one person, one ballot, enforced by the database);
-2. the points credit keyed by (resident, poll) (credited once, whatever the number of deliveries).
-A redelivery after a crash between them finds (1) present and still makes (2). Per batch, one
-update adds the batch's new ballots to a live-tally shard. The official result is a recount of
-the ledger, so the live tally only has to be right when nothing went wrong.
+Per ballot, one conditional put of the ledger item keyed by the ballot key: one person, one ballot,
+and a later ballot of the same resident replaces the earlier one. Per batch, one update adds the
+batch's changes to a live-tally shard. The official result is a recount of the ledger, so the live
+tally only has to be right when nothing went wrong. Points are not credited here: the consumer
+never learns who voted (the API settles participation points after the result, aj74.points.settlement).
+
+Nothing is taken on trust from the queue: a message must carry a valid MAC under the message key,
+and what it says is re-checked against the poll (accepted inside [opens_at, closes_at), options of
+the poll within each question's limits, not older than the queue's retention after close).
 """
 
 from __future__ import annotations
@@ -17,64 +21,94 @@ from dataclasses import dataclass
 from aj74.ballots.message import BallotMessage, PoisonMessage
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.errors import NotFound
-from aj74.points.repository import PointsLedger
-from aj74.polls.model import Poll
+from aj74.polls.model import UNPUBLISHED_STATES, Poll, choice_problem
 from aj74.polls.repository import PollRepository
 
 
 @dataclass(frozen=True)
 class Outcome:
     poll_id: str
-    status: str  # counted | duplicate | rejected_late | rejected_cancelled
-    option_ids: tuple[str, ...] = ()
+    status: str  # counted | replaced | duplicate | rejected_cancelled
+    option_ids: tuple[str, ...] = ()  # added to the count
+    replaced: tuple[str, ...] = ()  # taken out of the count (the resident's earlier ballot)
+    after_close: bool = False  # recorded after closes_at: the published result may need amending
 
 
 class BallotRecorder:
-    def __init__(self, points_per_ballot: int, poll_ttl_seconds: float = 2.0) -> None:
-        self.points_per_ballot = points_per_ballot
+    def __init__(self, message_key: bytes, retention_seconds: int, poll_ttl_seconds: float = 2.0) -> None:
+        self.message_key = message_key
+        self.retention_ms = retention_seconds * 1000
         self.ledger = BallotLedger()
-        self.points = PointsLedger()
         self.polls = PollRepository()
         self.tallies = LiveTallies()
         self._poll_ttl = poll_ttl_seconds
         self._poll_cache: dict[str, tuple[float, Poll]] = {}
 
-    def _poll(self, poll_id: str) -> Poll:
+    def _poll(self, poll_id: str, fresh: bool = False) -> Poll:
         now = time.monotonic()
         hit = self._poll_cache.get(poll_id)
-        if hit and now - hit[0] < self._poll_ttl:
+        if hit and not fresh and now - hit[0] < self._poll_ttl:
             return hit[1]
         try:
-            poll = self.polls.get(poll_id, consistent=False)
+            poll = self.polls.get(poll_id, consistent=fresh)
         except NotFound as exc:
-            raise PoisonMessage(f"ballot for unknown poll {poll_id}") from exc
+            raise PoisonMessage(f"ballot for unknown poll {poll_id}", reason="invalid") from exc
+        if len(self._poll_cache) > 256:
+            self._poll_cache.clear()
         self._poll_cache[poll_id] = (now, poll)
         return poll
 
-    def record(self, body: str) -> Outcome:
-        """Record one queued ballot. Raises PoisonMessage for what can never be recorded and
-        Unavailable (throttling) for what should be retried."""
-        msg = BallotMessage.decode(body)
+    def record(self, body: str, now_ms: int | None = None) -> Outcome:
+        """Record one queued ballot. Raises PoisonMessage for what must never be recorded (it goes
+        to the DLQ) and Unavailable (throttling) for what should be retried."""
+        msg = BallotMessage.decode(body, self.message_key)
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
         poll = self._poll(msg.poll_id)
+        if poll.state in UNPUBLISHED_STATES or poll.state == "approved":
+            poll = self._poll(msg.poll_id, fresh=True)  # the cache may predate the opening
         if poll.state == "cancelled":
             return Outcome(msg.poll_id, "rejected_cancelled")
-        closes_ms = int(poll.closes_at.timestamp() * 1000)
-        if msg.accepted_at_ms >= closes_ms:
-            return Outcome(msg.poll_id, "rejected_late")
-        new = self.ledger.record(msg)
-        self.points.credit_ballot(msg.voter, msg.poll_id, self.points_per_ballot, msg.accepted_at_ms)
+        problem = self._problem(poll, msg, now_ms)
+        if problem:
+            raise PoisonMessage(f"ballot for poll {msg.poll_id} refused: {problem}", reason="invalid")
+        recorded = self.ledger.record(msg)
+        closes_ms = _ms(poll.closes_at)
+        after_close = recorded.status != "unchanged" and now_ms >= closes_ms
         # Recorded after close: the result may already be out (the cached state cannot tell).
-        if new and time.time() * 1000 >= closes_ms:
+        if after_close:
             self.polls.mark_amendment_pending(msg.poll_id)
-        return Outcome(msg.poll_id, "counted" if new else "duplicate", msg.option_ids if new else ())
+        if recorded.status == "new":
+            return Outcome(msg.poll_id, "counted", msg.option_ids, after_close=after_close)
+        if recorded.status == "replaced":
+            return Outcome(msg.poll_id, "replaced", msg.option_ids, recorded.previous, after_close=after_close)
+        return Outcome(msg.poll_id, "duplicate")
+
+    def _problem(self, poll: Poll, msg: BallotMessage, now_ms: int) -> str | None:
+        if poll.state in UNPUBLISHED_STATES or poll.state == "approved":
+            return f"the poll is {poll.state}, it never accepted ballots"
+        opens_ms, closes_ms = _ms(poll.opens_at), _ms(poll.closes_at)
+        if not opens_ms <= msg.accepted_at_ms < closes_ms:
+            return "accepted outside the voting period"
+        if now_ms - closes_ms > self.retention_ms:
+            return "arrived after the amendment window (the queue's retention) had passed"
+        return choice_problem(poll, msg.option_ids)
 
     def add_to_live_tallies(self, outcomes: list[Outcome]) -> None:
-        """One tally update per poll for the batch's newly counted ballots."""
+        """One tally update per poll for the batch's newly counted and replaced ballots."""
         per_poll: dict[str, tuple[list[int], Counter]] = defaultdict(lambda: ([0], Counter()))
         for o in outcomes:
+            if o.status not in ("counted", "replaced"):
+                continue
+            n, counts = per_poll[o.poll_id]
             if o.status == "counted":
-                n, counts = per_poll[o.poll_id]
                 n[0] += 1
-                counts.update(o.option_ids)
+            counts.update(o.option_ids)
+            counts.subtract(o.replaced)
         for poll_id, (n, counts) in per_poll.items():
-            self.tallies.add(poll_id, n[0], counts)
+            changed = Counter({k: v for k, v in counts.items() if v})
+            if n[0] or changed:
+                self.tallies.add(poll_id, n[0], changed)
+
+
+def _ms(moment) -> int:
+    return int(moment.timestamp() * 1000)

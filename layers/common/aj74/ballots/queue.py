@@ -34,8 +34,11 @@ class BallotQueue:
         """Enqueue a ballot; returns the SQS message id. Raises Unavailable when SQS refuses."""
         from botocore.exceptions import BotoCoreError, ClientError
 
+        from aj74.keystore import message_key
+
+        body = msg.encode(message_key())
         try:
-            response = sqs_client().send_message(QueueUrl=get_settings().ballot_queue_url, MessageBody=msg.encode())
+            response = sqs_client().send_message(QueueUrl=get_settings().ballot_queue_url, MessageBody=body)
         except (BotoCoreError, ClientError) as exc:
             raise Unavailable("Не удалось принять голос, повторите попытку через несколько секунд.") from exc
         return response["MessageId"]

@@ -1,7 +1,9 @@
 """Points ledger entries in DynamoDB, partition = the resident's pseudonymous id.
 
 A credit for a counted ballot has the sort key ``credit#ballot#<poll_id>`` and is written with a
-condition, so it exists at most once per resident and poll whatever the number of deliveries.
+condition, so it exists at most once per resident and poll however often settlement runs. It is
+written by the API when the resident next reads their points after the result (aj74.points.settlement),
+dated then: never at a moment that could be matched with the ballot's acceptance time.
 Debits (``debit#order#<order_id>``), refunds (``refund#order#<order_id>``) and manual adjustments
 (``adjust#<id>``) are written inside transactions that also bump the account's state item
 ``#state``, whose ``version`` serialises everything that can lower the balance
@@ -99,6 +101,23 @@ def _entry_from(item: dict) -> dict:
 
 
 class PointsLedger:
+    def credited_polls(self, account: str) -> set[str]:
+        """Polls for which ``account`` already holds a participation credit (keys only)."""
+        kwargs = {"TableName": _table(), "KeyConditionExpression": "#a = :a AND begins_with(#e, :p)",
+                  "ExpressionAttributeNames": {"#a": "account", "#e": "entry"}, "ProjectionExpression": "#e",
+                  "ExpressionAttributeValues": {":a": s(account), ":p": s(ballot_credit_key(""))}}
+        polls: set[str] = set()
+        try:
+            while True:
+                page = dynamodb_client().query(**kwargs)
+                polls.update(i["entry"]["S"][len(ballot_credit_key("")):] for i in page["Items"])
+                if "LastEvaluatedKey" not in page:
+                    return polls
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except Exception as exc:
+            raise_unavailable(exc)
+            raise
+
     def credit_ballot(self, account: str, poll_id: str, points: int, at_ms: int) -> bool:
         """Credit participation points for a counted ballot; False when already credited."""
         Entry = _model()

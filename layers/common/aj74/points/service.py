@@ -13,6 +13,7 @@ from aj74.ids import ulid
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points import rules
 from aj74.points.repository import PointsLedger
+from aj74.points.settlement import settle
 from aj74.settings import get_settings
 from aj74.transactions import Cancelled
 from aj74.validation import parse_model
@@ -44,6 +45,7 @@ def iso_ms(at_ms: int) -> str:
 
 def my_points(actor: Principal, limit: int, cursor: str | None) -> dict:
     """Balance, lifetime points, level and a page of the ledger (newest first)."""
+    settle(actor)
     entries = PointsLedger().entries(actor.subject)
     lifetime = rules.lifetime_of(entries)
     level = rules.level_for(lifetime, get_settings().points_level_thresholds)

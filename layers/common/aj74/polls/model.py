@@ -202,6 +202,22 @@ def normalize_answers(poll: Poll, answers: list[dict]) -> tuple[str, ...]:
     return tuple(sorted(chosen, key=_option_order))
 
 
+def choice_problem(poll: Poll, option_ids: tuple[str, ...]) -> str | None:
+    """Why a recorded set of option ids is not a valid ballot of ``poll`` (None when it is): the
+    consumer's re-check of what the cast route validated, in English for the operator's log."""
+    question_of = {o.id: q.id for q in poll.questions for o in q.options}
+    if len(set(option_ids)) != len(option_ids):
+        return "an option is chosen twice"
+    foreign = [o for o in option_ids if o not in question_of]
+    if foreign:
+        return "options not in the poll: " + ",".join(foreign)
+    for q in poll.questions:
+        chosen = sum(1 for o in option_ids if question_of[o] == q.id)
+        if not q.min_choices <= chosen <= q.max_choices:
+            return f"question {q.id}: {chosen} options chosen, {q.min_choices}..{q.max_choices} allowed"
+    return None
+
+
 def _option_order(option_id: str) -> tuple[int, int]:
     q, _, o = option_id.partition("-o")
     return int(q[1:]), int(o)

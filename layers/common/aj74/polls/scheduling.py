@@ -29,9 +29,25 @@ class TickReport:
     closed: list[str] = field(default_factory=list)
     finalised: list[str] = field(default_factory=list)
     amended: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # polls whose step raised; retried next tick
 
     def as_dict(self) -> dict:
-        return {"opened": self.opened, "closed": self.closed, "finalised": self.finalised, "amended": self.amended}
+        return {"opened": self.opened, "closed": self.closed, "finalised": self.finalised, "amended": self.amended,
+                "failed": self.failed}
+
+
+def isolated(what: str, subject: str, work, failed: list[str]):
+    """Run one poll's (or the feed's) step; an exception is logged with its subject, counted in the
+    SchedulerStepFailed metric (alarmed) and kept from the other polls, which go on."""
+    try:
+        return work()
+    except Exception:  # noqa: BLE001 - one poll's failure must not stop another's or the feed
+        from aj74.observability import count_metric
+
+        count_metric("SchedulerStepFailed")
+        logger.exception("scheduler step failed", step=what, poll_id=subject)
+        failed.append(subject)
+        return None
 
 
 def _all(repo: PollRepository, state: str, opens_before: datetime | None = None) -> list[Poll]:
@@ -75,20 +91,21 @@ def tick(now: datetime | None = None, grace_seconds: int = 60) -> TickReport:
                                                               if "fingerprint" in fields else {})}, at=transition.at)
         return True
 
+    def run(what: str, poll: Poll, work, done: list[str]) -> None:
+        if isolated(what, poll.poll_id, work, report.failed):
+            done.append(poll.poll_id)
+
     for poll in _all(repo, "approved", opens_before=now):
-        if step(poll, "open", fingerprint=fingerprint(poll.content())):
-            report.opened.append(poll.poll_id)
+        run("open", poll, lambda p=poll: step(p, "open", fingerprint=fingerprint(p.content())), report.opened)
     for poll in _all(repo, "open"):
-        if poll.closes_at <= now and step(poll, "close"):
-            report.closed.append(poll.poll_id)
+        if poll.closes_at <= now:
+            run("close", poll, lambda p=poll: step(p, "close"), report.closed)
     for poll in _all(repo, "closed"):
         if poll.closes_at + timedelta(seconds=grace_seconds) <= now:
-            result = _final_result(poll, now)
-            if step(poll, "finalise", result=result):
-                report.finalised.append(poll.poll_id)
+            run("finalise", poll, lambda p=poll: step(p, "finalise", result=_final_result(p, now)), report.finalised)
     for poll in _all(repo, "final"):
-        if poll.extra.get("amend_pending") and _amend(repo, audit, poll, now):
-            report.amended.append(poll.poll_id)
+        if poll.extra.get("amend_pending"):
+            run("amend", poll, lambda p=poll: _amend(repo, audit, p, now), report.amended)
     if any(report.as_dict().values()):
         logger.info("scheduler tick", **report.as_dict())
     return report

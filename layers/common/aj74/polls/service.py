@@ -19,11 +19,12 @@ from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
 from aj74.ids import is_ulid, ulid
+from aj74.keystore import ballot_key_secret
 from aj74.pagination import decode_cursor, encode_cursor
+from aj74.points.settlement import settle
 from aj74.polls import model, reporting
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
-from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
 
@@ -192,7 +193,7 @@ RESIDENT_STATES = ("open", "final")
 
 
 def _voter_key(poll_id: str, actor: Principal) -> str:
-    return keys.ballot_key(get_settings().ballot_key_secret, poll_id, actor.subject)
+    return keys.ballot_key(ballot_key_secret(), poll_id, actor.subject)
 
 
 def resident_view(poll: model.Poll, voted: bool) -> dict:
@@ -213,6 +214,8 @@ def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | No
         raise InvalidInput("state должен быть open или final.",
                            errors=[{"field": "state", "detail": "допустимые значения: open, final"}])
     tree = territory_tree()
+    if state == "final":
+        settle(actor)  # participation points for the results the resident is about to see
     polls = [p for p in _all_in_state(PollRepository(), state) if model.visible_to(p, actor, tree)]
     page, next_cursor = _page(polls, limit, cursor)
     ledger = BallotLedger()
@@ -277,30 +280,27 @@ def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str
     if reason:
         raise Forbidden(reason, code="not-eligible")
     option_ids = model.normalize_answers(poll, [a.model_dump() for a in ballot.answers])
-    settings = get_settings()
-    ballot_id = keys.ballot_key(settings.ballot_key_secret, poll_id, actor.subject)
+    secret = ballot_key_secret()
+    ballot_id = keys.ballot_key(secret, poll_id, actor.subject)
     salt = None
     if ballot.commitment:
         commitment = ballot.commitment
     else:
-        salt = (keys.derived_salt(settings.ballot_key_secret, poll_id, actor.subject, idempotency_key, option_ids)
+        salt = (keys.derived_salt(secret, poll_id, actor.subject, idempotency_key, option_ids)
                 if idempotency_key else receipts.random_salt())
         commitment = receipts.commitment(poll_id, ballot_id, option_ids, salt)
-    recorded = BallotLedger().get(poll_id, ballot_id)
-    if recorded is not None and recorded.commitment != commitment:
-        raise Conflict("Вы уже проголосовали в этом опросе.", code="already-voted")
     response = {
-        "ballot_id": ballot_id, "state": "accepted", "poll_id": poll_id,
+        "ballot_id": ballot_id, "state": "accepted", "poll_id": poll_id, "can_change_until": iso(poll.closes_at),
         "receipt": {"poll_id": poll_id, "ballot_id": ballot_id, "commitment": commitment,
                     "option_ids": list(option_ids), **({"salt": salt} if salt else {}),
                     "fingerprint": poll.fingerprint},
     }
-    if recorded is not None:
-        return response  # a retry of a ballot already counted: same answer, nothing enqueued
+    # A first ballot, a change or a retry, always enqueued: the ledger keeps the one accepted last,
+    # so this 202 is true even when an earlier ballot of the same resident is still in the queue.
     accepted_ms = int(now.timestamp() * 1000)
     BallotQueue().send(BallotMessage(
         poll_id=poll_id, ballot_key=ballot_id, option_ids=option_ids, commitment=commitment,
-        accepted_at_ms=accepted_ms, voter=actor.subject, territory_id=actor.territory_id or "-",
+        accepted_at_ms=accepted_ms, territory_id=actor.territory_id or "-",
         age_band=age_band(actor.birth_year, poll.opens_at.year), gender=actor.gender or "-",
     ))
     return response

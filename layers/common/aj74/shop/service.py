@@ -16,6 +16,7 @@ from aj74.ids import is_ulid, ulid
 from aj74.points import rules as points_rules
 from aj74.points.repository import PointsLedger
 from aj74.points.service import GUARD_ATTEMPTS, backoff
+from aj74.points.settlement import settle
 from aj74.scope import check_territories_exist, out_of_scope, require_scope
 from aj74.settings import get_settings
 from aj74.shop import rules
@@ -97,6 +98,7 @@ def place_order(actor: Principal, body: dict, idempotency_key: str | None,
     catalogue = Catalogue()
     tree = territory_tree()
     item = catalogue.get(data.item_id)
+    settle(actor)  # participation points earned in polls since the last read count towards the price
     ledger = PointsLedger()
     window = get_settings().order_cancel_window_minutes
     for attempt in range(ORDER_ATTEMPTS):
@@ -122,6 +124,7 @@ def place_order(actor: Principal, body: dict, idempotency_key: str | None,
 
 
 def my_orders(actor: Principal, limit: int, cursor: str | None) -> dict:
+    settle(actor)
     items, next_cursor = Orders().for_account(actor.subject, limit, cursor)
     return {"items": [order_view(o) for o in items], "next_cursor": next_cursor}
 
