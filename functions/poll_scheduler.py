@@ -20,5 +20,6 @@ def handler(event, context):
     failed: list[str] = []
     report = isolated("polls", "-", lambda: tick(grace_seconds=get_settings().finalise_grace_seconds), failed)
     content = isolated("content", "feed", content_tick, failed)
-    polls = report.as_dict() if report else {"failed": failed}
-    return {**polls, "content": content.as_dict() if content else {"failed": True}}
+    polls = report.as_dict() if report else {}
+    return {**polls, "failed": [*polls.get("failed", []), *failed],
+            "content": content.as_dict() if content else {"failed": True}}

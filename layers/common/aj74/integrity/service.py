@@ -62,9 +62,25 @@ def proof(actor: Principal, poll_id: str, receipt: str | None) -> dict:
     if found is None:
         if result.get("tree_size", 0) and PublishedBallots().index(poll_id, result["merkle_root"]) is None:
             raise _list_missing()
+        if _replaced_by_a_later_ballot(actor, poll_id, receipt):
+            raise Conflict("Этот голос заменён вашим более поздним голосом: в итогах учтён только последний. "
+                           "Проверьте квитанцию последнего голоса.", code="ballot-replaced")
         raise NotFound("Голос с таким обязательством не входит в опубликованные итоги опроса.",
                        code="receipt-not-found")
     return found
+
+
+def _replaced_by_a_later_ballot(actor: Principal, poll_id: str, commitment: str) -> bool:
+    """Whether the caller's own ballot in the ledger is another one than this receipt's: only the
+    resident can ask (their ballot key needs the secret), and the answer concerns only them."""
+    if not actor.has_role("resident"):
+        return False
+    from aj74.ballots.keys import ballot_key
+    from aj74.ballots.repository import BallotLedger
+    from aj74.keystore import ballot_key_secret
+
+    standing = BallotLedger().get(poll_id, ballot_key(ballot_key_secret(), poll_id, actor.subject))
+    return standing is not None and standing.commitment != commitment
 
 
 def published_ballots(actor: Principal, poll_id: str, cursor: str | None, limit_raw: str | None) -> dict:
