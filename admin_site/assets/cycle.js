@@ -197,6 +197,8 @@ function renderPreview(target, content) {
     screen.append(fs);
   });
   screen.append(el("p", "phone-button", "Проголосовать"));
+  // What the app says under the button: the last ballot before the close is the one that counts.
+  screen.append(el("p", "phone-meta", "Вы можете изменить свой выбор до окончания голосования."));
   target.replaceChildren(screen);
 }
 

@@ -58,6 +58,7 @@ def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalS
     page.get_by_label("Вариант 2 вопроса 1", exact=True).fill("У школы")
     expect(page.locator("#phone")).to_contain_text("У школы")
     expect(page.locator("#phone")).to_contain_text(XSS)  # shown as text in the resident preview
+    expect(page.locator("#phone")).to_contain_text("Вы можете изменить свой выбор до окончания голосования.")
     page.get_by_role("button", name="Отправить на согласование").click()
     expect(page.locator("#form-message")).to_contain_text("отправлен на согласование")
     poll_id = page.evaluate("() => new URLSearchParams(location.search).get('id')")
