@@ -54,12 +54,16 @@ def main() -> int:
     try:
         admin = stack.admin_url if "admin" not in stack.skipped else f"не запущен ({stack.skipped['admin']})"
         functions = [name for name in stack.pids if name not in ("moto", "api", "admin")]
+        admin_key = stack.admin_credentials
         functions += [f"{name} — не запущена ({reason})" for name, reason in stack.skipped.items() if name != "admin"]
         print(
             "\nАктивный житель 74 — локальный стенд запущен\n"
             f"  API:            {stack.api_url}\n"
             f"  Админка:        {admin}  (вход: {stack.admin_auth_mode})\n"
-            f"  Локальный AWS:  {stack.aws_endpoint}  (moto; ключи testing/testing, регион eu-central-1)\n"
+            f"  Локальный AWS:  {stack.aws_endpoint}  (moto с проверкой IAM, регион eu-central-1)\n"
+            f"                  администратор: AWS_ACCESS_KEY_ID={admin_key.access_key_id} "
+            f"AWS_SECRET_ACCESS_KEY={admin_key.secret_access_key}\n"
+            "                  функции работают под ролями из template.yaml; ключи testing/testing отклоняются\n"
             f"  Функции:        {', '.join(functions) or '—'}\n"
             f"  Журналы:        {stack.log_dir}\n"
             "\nПерсоны для входа (токен: POST /dev/token):\n"

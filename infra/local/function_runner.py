@@ -6,6 +6,9 @@ environment; run by hand as::
 
     python -m infra.local.function_runner --function BallotConsumerFunction
 
+(the local AWS enforces IAM: by hand, export the function role's keys as AWS_* and, to describe the
+stack, the administrator's as AJ74_LOCAL_SERVICE_AWS_*; see infra/local/iam.py).
+
 Stops cleanly on SIGTERM or SIGINT, after the batch in flight is settled.
 """
 
@@ -19,11 +22,30 @@ import threading
 from pathlib import Path
 
 from infra.local.invocation import Invoker, load_handler, logger
-from infra.local.provision import STACK_NAME, UnresolvedError, attach, aws_client
+from infra.local.provision import STACK_NAME, Credentials, UnresolvedError, attach, aws_client, register_credentials
 from infra.local.scheduler import ScheduleDriver
 from infra.local.sqs_driver import SqsDriver
 
 DEFAULT_RETRY_DELAY_SECONDS = 1
+# The local Lambda service's keys (read-only: describe the stack), given by the local stack. They are
+# taken out of the environment first thing, so the handler only ever sees its role's AWS_* keys.
+SERVICE_ENV = "AJ74_LOCAL_SERVICE_"
+
+
+def _pop_credentials(prefix: str) -> Credentials | None:
+    values = {name: os.environ.pop(f"{prefix}{name}", None)
+              for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
+    if not values["AWS_ACCESS_KEY_ID"] or not values["AWS_SECRET_ACCESS_KEY"]:
+        return None
+    return Credentials(values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"], values["AWS_SESSION_TOKEN"])
+
+
+def _role_credentials() -> Credentials | None:
+    """The function's role, from the environment, as Lambda gives it to the function."""
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not key or not secret:
+        return None
+    return Credentials(key, secret, os.environ.get("AWS_SESSION_TOKEN"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ready-file", type=Path, help="created once the pollers run")
     args = parser.parse_args(argv)
 
-    resources = attach(args.endpoint_url, args.stack_name)
+    service = _pop_credentials(SERVICE_ENV)
+    if service is not None:
+        register_credentials(args.endpoint_url, service)
+    try:
+        resources = attach(args.endpoint_url, args.stack_name)
+    finally:
+        if service is not None:
+            register_credentials(args.endpoint_url, None)
     spec = resources.functions.get(args.function)
     if spec is None:
         parser.error(f"{args.function} is not a function of template.yaml")
@@ -59,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    sqs = aws_client("sqs", args.endpoint_url, resources.region)
+    # Lambda's SQS poller works with the function's role (SAM grants it the poller's actions).
+    sqs = aws_client("sqs", args.endpoint_url, resources.region, credentials=_role_credentials())
     drivers = [
         SqsDriver(sqs, source, invoke, resources.region, retry_delay_seconds=args.retry_delay_seconds).run
         for source in spec.sqs_events

@@ -25,7 +25,16 @@ from typing import IO
 import requests
 from botocore.exceptions import BotoCoreError
 
-from infra.local.provision import REGION, REPO_ROOT, StackResources, aws_client, provision
+from infra.local.iam import create_function_identities, create_service_identity, enable_enforcement
+from infra.local.provision import (
+    REGION,
+    REPO_ROOT,
+    Credentials,
+    StackResources,
+    aws_client,
+    provision,
+    register_credentials,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +43,9 @@ DEFAULT_API_PORT = 8000
 DEFAULT_ADMIN_PORT = 8080
 OIDC_AUDIENCE = "aj74-local"
 ADMIN_SITE_DIR = "admin_site"
-# Credentials and region of the local AWS; the developer's real ones never reach a child.
+# Region of the local AWS, and moto's dummy keys, which it refuses once it enforces IAM: a child
+# that is given no identity of its own (the admin site) can do nothing there. The developer's real
+# credentials never reach a child.
 LOCAL_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -165,6 +176,13 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def service_env(credentials: Credentials | None) -> dict[str, str]:
+    """The local Lambda service's keys for a function runner (see function_runner.SERVICE_ENV)."""
+    if credentials is None:
+        return {}
+    return {f"AJ74_LOCAL_SERVICE_{name}": value for name, value in credentials.env().items()}
+
+
 def child_env(extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env.update(LOCAL_AWS_ENV)
@@ -204,6 +222,12 @@ class LocalStack:
         # "oidc": the admin site signs in with the production code flow against the dev issuer.
         self.admin_auth_mode = admin_auth_mode
         self.resources: StackResources | None = None
+        # The administrator of the local AWS (Allow *): provisioning, seeding, tests, tools.
+        self.admin_credentials: Credentials | None = None
+        # Per function of the template: a session of its execution role (infra/local/iam.py).
+        self.identities: dict[str, Credentials] = {}
+        # The local Lambda service's read-only identity: the function runners describe the stack with it.
+        self.service_credentials: Credentials | None = None
         self.components: dict[str, Component] = {}
         self.skipped: dict[str, str] = {}
 
@@ -245,6 +269,9 @@ class LocalStack:
                 },
             )
             log.info("local AWS provisioned from template.yaml: %d resources", len(self.resources.physical_ids))
+            self.identities = create_function_identities(self.resources, self.admin_credentials)
+            self.service_credentials = create_service_identity(self.resources, self.admin_credentials)
+            log.info("execution roles from template.yaml: %s", ", ".join(sorted(self.identities)))
             waits = [self._start_api(), *self._start_functions(), self._start_admin()]
             for wait in filter(None, waits):
                 wait()
@@ -263,9 +290,16 @@ class LocalStack:
         terminate(apps, self.stop_timeout)
         if "moto" in self.components:
             terminate([self.components["moto"]], self.stop_timeout)
+            register_credentials(self.aws_endpoint, None)
         if self.components:
             log.info("local stack stopped")
         self.components = {}
+
+    # -------------------------------------------------------------- the local AWS
+    def aws_client(self, service: str, credentials: Credentials | None = None):
+        """A boto3 client for this stack's local AWS, as the administrator unless told otherwise
+        (``stack.aws_client("dynamodb", stack.identities["BallotConsumerFunction"])``)."""
+        return aws_client(service, self.aws_endpoint, REGION, credentials or self.admin_credentials)
 
     # -------------------------------------------------------------- components
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> Component:
@@ -280,7 +314,10 @@ class LocalStack:
     def _start_moto(self) -> None:
         moto = self._spawn("moto", moto_command(self.host, self.ports["aws"]), child_env({}))
         wait_until(lambda: moto_ready(self.aws_endpoint), moto, self.start_timeout, "local AWS")
-        log.info("local AWS (moto) ready on %s", self.aws_endpoint)
+        # From here on moto authorises every request against IAM; the administrator provisions.
+        self.admin_credentials = enable_enforcement(self.aws_endpoint, REGION)
+        register_credentials(self.aws_endpoint, self.admin_credentials)
+        log.info("local AWS (moto) ready on %s, enforcing IAM", self.aws_endpoint)
 
     def _start_api(self):
         assert self.resources is not None
@@ -290,7 +327,11 @@ class LocalStack:
         function = http_functions[0]
         env = self.resources.env_for(
             function.logical_id,
-            overrides={**self._aws_env(), "OIDC_JWKS_URL": f"{self.api_url}/dev/jwks.json"},
+            overrides={
+                **self._aws_env(),
+                "OIDC_JWKS_URL": f"{self.api_url}/dev/jwks.json",
+                **self.identities[function.logical_id].env(),
+            },
         )
         api = self._spawn(
             "api",
@@ -327,7 +368,14 @@ class LocalStack:
                 self.skipped[function.logical_id] = f"module {function.module} not found"
                 log.warning("%s skipped: module %s does not exist yet", function.logical_id, function.module)
                 continue
-            extra = {**self._aws_env(), "AJ74_SQS_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds)}
+            extra = {
+                **self._aws_env(),
+                "AJ74_SQS_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
+                # The handler and its SQS poller run as the function's role; the runner describes
+                # the stack as the local Lambda service, and drops these before loading the handler.
+                **self.identities[function.logical_id].env(),
+                **service_env(self.service_credentials),
+            }
             if self.schedule_tick_seconds is not None:
                 extra["AJ74_SCHEDULE_TICK_SECONDS"] = str(self.schedule_tick_seconds)
             ready_file = self.log_dir / f"{function.logical_id}.ready"
