@@ -54,6 +54,8 @@ BALLOT_ACCEPTED = {
     "type": "object", "required": ["ballot_id", "state", "poll_id", "receipt"],
     "properties": {
         "ballot_id": {"type": "string"}, "state": {"const": "accepted"}, "poll_id": {"type": "string"},
+        "can_change_until": {"type": "string", "format": "date-time",
+                             "description": "До этого момента голос можно изменить; учитывается последний."},
         "receipt": {"type": "object", "required": ["poll_id", "ballot_id", "commitment", "option_ids"],
                     "properties": {"commitment": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                                    "option_ids": {"type": "array", "items": {"type": "string"}}}},
@@ -125,8 +127,11 @@ STAFF_RESULTS = _object(
                 "голосование — participation и (если видимость позволяет) live, иначе hidden_reason.")
 _HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 PROOF = _object({"leaf_index": {"type": "integer", "minimum": 0}, "tree_size": {"type": "integer", "minimum": 1},
-                 "audit_path": {"type": "array", "items": _HEX64}, "merkle_root": _HEX64, "leaf": _HEX64},
-                description="Доказательство включения обязательства из квитанции в дерево Меркла итогов.")
+                 "audit_path": {"type": "array", "items": _HEX64}, "merkle_root": _HEX64, "leaf": _HEX64,
+                 "option_ids": {"type": "array", "items": {"type": "string"},
+                                "description": "Варианты голоса, как они опубликованы: сверьте с квитанцией."}},
+                description="Доказательство включения обязательства из квитанции в дерево Меркла итогов; "
+                            "409 ballot-replaced — голос заменён более поздним голосом того же жителя.")
 PUBLISHED_BALLOTS = _object({
     "items": {"type": "array", "items": _object({"commitment": _HEX64, "option_ids": _STRINGS})},
     "next_cursor": _NEXT_CURSOR, "tree_size": {"type": "integer", "minimum": 0}, "merkle_root": _HEX64,
