@@ -42,7 +42,8 @@ class PerBallot:
     batch_size: int = 100                  # consumer BatchSize
     consumer_batch_ms: float = 1_000.0     # one batch of 100: ~200 conditional puts
     consumer_memory_mb: int = 512
-    wcu_per_ballot: float = 2.01           # ledger put 1 + points credit 1 (settled after the result, 012) + a tally ADD per batch
+    # ledger put 1 + points credit 1 (settled after the result, 012) + a tally ADD per batch
+    wcu_per_ballot: float = 2.01
     ballot_item_bytes: int = 250           # the recount reads the ledger once at close
 
     def gb_seconds_api(self) -> float:

@@ -2,9 +2,9 @@
 
 Three sources meet here, and ``tests/integration/test_permissions.py`` holds them together:
 
-1. The code. :func:`scan_module` reads a module's syntax tree for the DynamoDB, SQS and SNS calls
-   it makes (botocore client operations, PynamoDB model operations, transaction items) and for the
-   settings naming the tables, queues and topics it touches (``meta("polls_table")``,
+1. The code. :func:`scan_module` reads a module's syntax tree for the DynamoDB, SQS, SNS, Secrets
+   Manager and S3 calls it makes (botocore client operations, PynamoDB model operations, transaction
+   items) and for the settings naming the tables, queues, topics and buckets it touches (``meta("polls_table")``,
    ``get_settings().ballot_queue_url``).
 2. The declared manifest, ``infra/permissions.yaml``: per module, which actions on which resource
    setting. The scan keeps it honest (an action or resource in the code missing from the manifest,
@@ -34,7 +34,7 @@ PACKAGE_ROOT = REPO_ROOT / "layers" / "common"
 MANIFEST = Path(__file__).with_name("permissions.yaml")
 
 # Settings attributes that name an AWS resource, by suffix.
-RESOURCE_SUFFIXES = ("_table", "_queue_url", "_topic_arn", "_secret_arn", "_key_arn")
+RESOURCE_SUFFIXES = ("_table", "_queue_url", "_topic_arn", "_secret_arn", "_key_arn", "_bucket")
 
 # botocore client operations (snake_case method names) and the IAM action each needs.
 CLIENT_OPERATIONS = {
@@ -52,6 +52,8 @@ CLIENT_OPERATIONS = {
     "get_queue_attributes": "sqs:GetQueueAttributes",
     "publish": "sns:Publish",
     "get_secret_value": "secretsmanager:GetSecretValue",
+    # Objects of a bucket: the template grants it on ``${Bucket.Arn}/*`` (the bucket's logical id).
+    "put_object": "s3:PutObject",
 }
 # TransactWriteItems has no IAM action of its own: IAM checks each item's action on its table.
 TRANSACT_ITEM_ACTIONS = {
@@ -172,8 +174,8 @@ def _is_client_call(node: ast.Call, name: str, positional: int = 0) -> bool:
     keywords = {k.arg for k in node.keywords}
     if len(node.args) > positional:
         return False
-    return None in keywords or bool(
-        keywords & {"TableName", "QueueUrl", "TopicArn", "TransactItems", "RequestItems", "Entries", "SecretId"})
+    return None in keywords or bool(keywords & {
+        "TableName", "QueueUrl", "TopicArn", "TransactItems", "RequestItems", "Entries", "SecretId", "Bucket"})
 
 
 def scan_module(module: str) -> ModuleUse:

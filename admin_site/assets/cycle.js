@@ -353,7 +353,7 @@ function renderQuestions(questions, onChange) {
 function renderHistory(poll) {
   const items = (poll.history || []).map((h) => {
     const li = el("li");
-    li.append(el("span", "", `${when(h.at)} · ${h.actor_role === "approver" ? "Согласующий" : h.actor_role === "system" ? "Планировщик" : "Модератор"}: ${h.action === "reject" ? "отклонил" : h.action === "approve" ? "согласовал" : h.action === "submit" ? "отправил на согласование" : h.action}`));
+    li.append(el("span", "", `${when(h.at)} · ${h.actor_role === "approver" ? "Согласующий" : h.actor_role === "system" ? "Планировщик" : "Модератор"}: ${h.action === "reject" ? "отклонил" : h.action === "approve" ? "согласовал" : h.action === "submit" ? "отправил на согласование" : h.action === "edit" ? `отредактировал (версия ${h.version})` : h.action}`));
     if (h.comment) li.append(el("blockquote", "comment", h.comment));
     return li;
   });
@@ -577,9 +577,9 @@ function barChart(question) {
   return svg;
 }
 
-function cellText(cell, threshold) {
-  if (cell.count !== null) return String(cell.count);
-  return cell.hidden === "primary" ? `<${threshold}` : "скрыто";
+// A hidden cell says only «скрыто»: why it is hidden would tell how small it is.
+function cellText(cell) {
+  return cell.count === null ? "скрыто" : String(cell.count);
 }
 
 function breakdownTables(data) {
@@ -598,9 +598,7 @@ function breakdownTables(data) {
       const th = el("th", "", row.title);
       th.setAttribute("scope", "row");
       tr.append(th, ...[row.total, ...row.cells].map((c) => {
-        const td = el("td", c.count === null ? "suppressed" : "", cellText(c, data.threshold));
-        if (c.count === null) td.title = c.hidden === "primary" ? "Меньше порога: скрыто для тайны голосования" : "Скрыто, чтобы скрытое нельзя было вычислить вычитанием";
-        return td;
+        return el("td", c.count === null ? "suppressed" : "", cellText(c));
       }));
       body.append(tr);
     }
@@ -682,7 +680,7 @@ async function startResults() {
   const loadBreakdown = async () => {
     const dimension = byId("dimension").value;
     const result = await call(`${path}?breakdown=${dimension}`);
-    byId("breakdown-note").textContent = `Ячейки меньше ${result.breakdown.threshold} показаны как «<${result.breakdown.threshold}»; «скрыто» — ячейки, по которым скрытое можно было бы вычислить вычитанием.`;
+    byId("breakdown-note").textContent = `Разрез по ${result.breakdown.total_ballots} бюллетеням. «скрыто» — ячейка скрыта ради тайны голосования: по опубликованным числам ни одну скрытую ячейку нельзя сузить меньше чем до ${result.breakdown.threshold} значений, и ни одна группа не видна проголосовавшей единодушно.`;
     byId("breakdown").replaceChildren(...breakdownTables(result.breakdown));
   };
   byId("dimension").addEventListener("change", () => loadBreakdown().catch((e) => showError(e.message)));
@@ -797,13 +795,17 @@ async function startAudit() {
 
 // ---- staff -----------------------------------------------------------------------------------
 
-const STAFF_ROLES = [["moderator", "Модератор муниципалитета"], ["approver", "Согласующий (Управление по внутренней политике)"],
-  ["admin", "Администратор (Минцифры)"], ["analyst", "Аналитик"], ["emergency", "Оператор ГУ МЧС"]];
+// Role titles come from the API (GET /v1/roles), never a copy here. A cashier's partner binding is
+// not edited on this page, so the partner role is left out of the form.
+async function staffRoles() {
+  const { items } = await call("/v1/roles");
+  return items.filter((r) => r.staff && r.role !== "partner").map((r) => [r.role, r.title]);
+}
 
 async function startStaff() {
   const all = await territories();
   byId("s-scope").replaceChildren(...all.map((t) => { const o = el("option", "", territoryLabel(t)); o.value = t.id; return o; }));
-  byId("s-roles").replaceChildren(...STAFF_ROLES.map(([value, title]) => {
+  byId("s-roles").replaceChildren(...(await staffRoles()).map(([value, title]) => {
     const label = el("label", "checkbox");
     const input = document.createElement("input");
     input.type = "checkbox";
@@ -815,7 +817,8 @@ async function startStaff() {
     const { items } = await call("/v1/admin/staff");
     byId("staff-rows").replaceChildren(...items.map((a) => {
       const tr = el("tr");
-      tr.append(el("td", "", a.display_name ? `${a.display_name} (${a.subject})` : a.subject), el("td", "", a.role_titles.join(", ")),
+      tr.append(el("td", "", a.display_name ? `${a.display_name} (${a.subject})` : a.subject), el("td", "", a.role_titles.join(", ")
+        + (a.pending ? ` (ждёт подтверждения: ${a.pending.role_titles.join(", ")})` : "")),
         el("td", "", a.scope_territories.map((t) => t.name).join(", ")), el("td", "", when(a.updated_at)));
       return tr;
     }));
@@ -828,7 +831,9 @@ async function startStaff() {
     subject = byId("s-subject").value.trim();
     try {
       const a = await call(`/v1/admin/staff/${encodeURIComponent(subject)}`);
-      byId("staff-current").textContent = a.assigned ? `Назначение от ${when(a.updated_at)}.` : a.detail;
+      byId("staff-current").textContent = a.pending ? a.detail
+        : a.assigned ? `Назначение от ${when(a.updated_at)}.` : a.detail;
+      byId("staff-pending").hidden = !a.pending;
       byId("s-name").value = a.display_name || "";
       byId("s-roles").querySelectorAll("input").forEach((i) => { i.checked = a.roles.includes(i.value); });
       [...byId("s-scope").options].forEach((o) => { o.selected = a.scope_territory_ids.includes(o.value); });
@@ -849,12 +854,24 @@ async function startStaff() {
     };
     if (byId("s-name").value.trim()) body.display_name = byId("s-name").value.trim();
     try {
-      await call(`/v1/admin/staff/${encodeURIComponent(subject)}`, { method: "PUT", body });
-      setStatus("Назначение сохранено и записано в журнал аудита.");
+      const saved = await call(`/v1/admin/staff/${encodeURIComponent(subject)}`, { method: "PUT", body });
+      setStatus(saved.pending ? `${saved.detail} Запрос записан в журнал аудита.`
+        : "Назначение сохранено и записано в журнал аудита.");
       await list();
     } catch (error) {
       const rest = showFieldErrors(form, error.errors || []);
       showError(rest.length ? `${error.message} ${rest.join("; ")}` : error.message);
+    }
+  });
+  byId("staff-confirm").addEventListener("click", async () => {
+    clearError();
+    try {
+      await call(`/v1/admin/staff/${encodeURIComponent(subject)}/confirm`, { method: "POST" });
+      byId("staff-pending").hidden = true;
+      setStatus("Назначение подтверждено и записано в журнал аудита.");
+      await list();
+    } catch (error) {
+      showError(error.message);
     }
   });
   await list();

@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from samtranslator.yaml_helper import yaml_parse
 
-from infra.local import secret_store
+from infra.local import buckets, secret_store
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ STACK_NAME = "aj74-local"
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
+BUCKET = buckets.BUCKET
 FUNCTION = "AWS::Serverless::Function"
 HTTP_EVENT_TYPES = frozenset({"Api", "HttpApi"})
 # Event types the local drivers know how to deliver.
@@ -355,6 +356,8 @@ def provision(
     secret_store.delete(resources, secretsmanager)
     secret_store.create(resources, secretsmanager)
     resources = describe(endpoint_url, stack_name, values, template, region)
+    # ... and ignores buckets' versioning and Object Lock: apply them (the audit anchor bucket).
+    buckets.complete(resources, aws_client("s3", endpoint_url, region))
     log.info("provisioned %s: %s", stack_name, ", ".join(sorted(resources.physical_ids)))
     return resources
 
@@ -447,6 +450,8 @@ def _attributes(resources: StackResources) -> dict[str, dict[str, str]]:
                 attributes[logical_id]["StreamArn"] = table["LatestStreamArn"]
         elif kind == TOPIC:
             attributes[logical_id] = {"TopicArn": physical_id, "TopicName": physical_id.rsplit(":", 1)[-1]}
+        elif kind == BUCKET:
+            attributes[logical_id] = {"Arn": buckets.arn(physical_id)}
     return attributes
 
 

@@ -59,12 +59,17 @@ def _poll(title: str, description: str, territories: list[str], opens: datetime,
     }
 
 
+def _other_approver(author: str) -> str:
+    """Four eyes: what an approver drafted, the second approver approves."""
+    return "approver-2" if author == "approver" else "approver"
+
+
 def _draft_and_approve(api: _Api, moderator: str, body: dict, approve: bool = True) -> str:
     mod = api.token(moderator)
     poll = api.call("POST", "/v1/admin/polls", mod, body, expect=201)
     api.call("POST", f"/v1/admin/polls/{poll['id']}/submit", mod, {})
     if approve:
-        api.call("POST", f"/v1/admin/polls/{poll['id']}/approve", api.token("approver"), {})
+        api.call("POST", f"/v1/admin/polls/{poll['id']}/approve", api.token(_other_approver(moderator)), {})
     return poll["id"]
 
 
@@ -97,9 +102,7 @@ def seed_feed(api: _Api, now: datetime) -> None:
     def approved(moderator: str, body: dict) -> str:
         item = api.call("POST", "/v1/admin/content", api.token(moderator), body, expect=201)
         api.call("POST", f"/v1/admin/content/{item['id']}/submit", api.token(moderator), {})
-        approver = api.token("approver") if moderator != "approver" else api.token(
-            sub="demo-approver-2", roles=["approver"], scope_territory_ids=["chelyabinsk-oblast"])
-        api.call("POST", f"/v1/admin/content/{item['id']}/approve", approver, {})
+        api.call("POST", f"/v1/admin/content/{item['id']}/approve", api.token(_other_approver(moderator)), {})
         return item["id"]
 
     approved("moderator-satka", {
@@ -150,6 +153,14 @@ def seed_shop(api: _Api, now: datetime) -> None:
             "title": title, "description": description, "partner": partner, "price": price, "stock": stock,
             "valid_from": since, "valid_until": until, "territory_ids": territories}, expect=201)
     log.info("demo shop catalogue seeded: %d items", len(items))
+    # Each cashier is bound to its partner: the zoo's cashier cannot redeem a parking code.
+    for subject, partner, name in (
+            ("partner-chelzoo-cashier", "Челябинский зоопарк", "Анна Лебедева (касса Челябинского зоопарка)"),
+            ("partner-parking-cashier", "Парковочное пространство г. Челябинска",
+             "Игорь Смирнов (касса парковочного пространства)")):
+        api.call("PUT", f"/v1/admin/staff/{subject}", admin,
+                 {"roles": ["partner"], "partner": partner, "display_name": name})
+    log.info("demo cashiers bound to their partners")
 
 
 def seed(stack: LocalStack) -> None:
@@ -174,13 +185,13 @@ def seed(stack: LocalStack) -> None:
         "Выберите удобное время для бесплатного массового катания по будням.",
         ["go-magnitogorsk"], now - timedelta(minutes=1), now + timedelta(days=10),
         [("Какое время удобнее?", "single", ["18:00–19:30", "19:30–21:00", "21:00–22:30"])]))
-    regional = api.call("POST", "/v1/admin/polls", api.token("approver"), _poll(
+    regional = _draft_and_approve(api, "approver", _poll(
         "Какие места включить в туристический маршрут «Горный Урал»?",
         "Региональный опрос Министерства культуры и туризма Челябинской области.",
         ["chelyabinsk-oblast"], now - timedelta(minutes=1), now + timedelta(days=30),
         [("Какие места добавить?", "multiple", ["Таганай", "Зюраткуль", "Аркаим", "Порогинская ГЭС"])],
-        min_age=18), expect=201)
-    log.info("demo poll awaiting another approver: %s", regional["id"])
+        min_age=18))
+    log.info("region-wide demo poll drafted by one approver, approved by the other: %s", regional)
     review = _draft_and_approve(api, "moderator-satka", _poll(
         "Новый автобусный маршрут Сатка — Бакал",
         "Нужен ли прямой маршрут без пересадки в Бердяуше?",

@@ -24,8 +24,10 @@ from infra.local.provision import load_template
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD = REPO_ROOT / "build"
 LAYER_SOURCE = REPO_ROOT / "layers" / "common"
-PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--python-version", "3.12", "--implementation", "cp",
-                "--only-binary=:all:"]
+# Lambda's python3.12 runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels load there, and
+# numpy/scipy publish their aarch64 wheels only with that tag.
+PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28_aarch64",
+                "--python-version", "3.12", "--implementation", "cp", "--only-binary=:all:"]
 # Never in any artifact, whatever the directory they come from.
 FORBIDDEN_PARTS = {"tests", "test", "docs", "admin_site", "bench", "infra", "__pycache__", ".pytest_cache",
                    "node_modules", ".venv", ".git"}

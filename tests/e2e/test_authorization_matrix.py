@@ -26,7 +26,12 @@ pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "authorization-matrix.md"
 PERSONAS = ("resident-satka", "moderator-satka", "moderator-magnitogorsk", "approver", "admin", "analyst",
-            "no-token", "expired")
+            "revoked", "no-token", "expired")
+# Revoked staff: a token that still claims every staff role, whose stored assignment the IT admin
+# emptied. The stored assignment wins on every route at once (aj74.api.routing).
+REVOKED = {"sub": "matrix-revoked-staff",
+           "roles": ["moderator", "approver", "admin", "analyst", "emergency", "partner"],
+           "scope_territory_ids": ["mr-satkinsky"], "territory_id": "vr-tsentralny", "partner": "МБУ «Дельфин»"}
 SATKA = ["mr-satkinsky"]
 
 
@@ -67,7 +72,8 @@ BODIES = {
     ("POST", "/v1/admin/content/{news}/reject"): lambda now, ids: {"comment": "Нет"},
     ("POST", "/v1/admin/content/{news_draft}/retract"): lambda now, ids: {"comment": "Нет"},
     ("POST", "/v1/shop/orders"): lambda now, ids: {"item_id": ids["shop_item"]},
-    ("POST", "/v1/shop/redeem"): lambda now, ids: {"code": ids["redeemable_code"]},
+    ("POST", "/v1/shop/redeem"): lambda now, ids: {"code": ids["redeemable_code"],
+                                                   "reason": "Поддержка на кассе (матрица доступа)"},
     ("POST", "/v1/admin/shop/items"): lambda now, ids: shop_item_body(now, "Поощрение из матрицы доступа"),
     ("PATCH", "/v1/admin/shop/items/{shop_item}"): lambda now, ids: {"version": 999, "stock": 5},
     ("POST", "/v1/admin/points/adjustments"): lambda now, ids: {"account": ids["resident_sub"], "points": 1,
@@ -121,6 +127,8 @@ def wait_for_state(api: Api, token: str, path: str, state: str, timeout: float =
 def world(local_stack):
     api = Api(local_stack.api_url)
     tokens = {p: api.token(persona=p) for p in PERSONAS[:6]}
+    tokens["revoked"] = api.token(**REVOKED)
+    api.ok("PUT", f"/v1/admin/staff/{REVOKED['sub']}", tokens["admin"], {"roles": []})
     tokens["no-token"] = None
     tokens["expired"] = api.token(persona="moderator-satka", lifetime_seconds=-3600)
     mod, approver = tokens["moderator-satka"], tokens["approver"]

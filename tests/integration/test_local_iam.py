@@ -253,3 +253,49 @@ def test_the_local_lambda_service_only_describes(stack, enforcing_endpoint):
     table = next(iter(resources.tables.values()))
     assert dynamodb.describe_table(TableName=table)["Table"]["TableName"] == table
     assert outcome(lambda: dynamodb.get_item(TableName=table, Key=PROBE_KEY)) == "denied"
+
+
+# ------------------------------------------------------------------ the audit anchor bucket (docs/decisions/013)
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_only_the_anchor_writer_may_put_into_the_anchor_bucket_and_nobody_deletes(stack, enforcing_endpoint,
+                                                                                  function_id):
+    resources, _, identities, _ = stack
+    bucket = resources.ref("AuditAnchorBucket")
+    s3 = aws_client("s3", enforcing_endpoint, credentials=identities[function_id])
+    key = f"heads/probe-{function_id}-{uuid.uuid4().hex[:6]}.json"
+    expected = "allowed" if function_id == "AuditAnchorFunction" else "denied"
+
+    assert outcome(lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}", IfNoneMatch="*")) == expected
+    assert outcome(lambda: s3.delete_object(Bucket=bucket, Key=key)) == "denied"
+    assert outcome(lambda: s3.get_object(Bucket=bucket, Key=key)) == "denied"
+    # (moto authorises PutObjectRetention as s3:PutObject, so it is not probed here; in AWS it is its
+    # own action, which no role holds, and compliance mode refuses shortening a retention anyway.)
+
+
+def test_an_anchored_head_cannot_be_deleted_or_overwritten_even_by_the_administrator(stack, enforcing_endpoint):
+    # Given a head the anchor writer put into the bucket
+    resources, admin, identities, _ = stack
+    bucket = resources.ref("AuditAnchorBucket")
+    writer = aws_client("s3", enforcing_endpoint, credentials=identities["AuditAnchorFunction"])
+    key = f"heads/000000000001/{uuid.uuid4().hex}.json"
+    writer.put_object(Bucket=bucket, Key=key, Body=b'{"seq": 1}', IfNoneMatch="*")
+    s3 = aws_client("s3", enforcing_endpoint, credentials=admin)
+    version = s3.head_object(Bucket=bucket, Key=key)
+    assert version["ObjectLockMode"] == "COMPLIANCE"
+
+    # Then the writer cannot put the same key again
+    with pytest.raises(ClientError) as again:
+        writer.put_object(Bucket=bucket, Key=key, Body=b'{"seq": 1, "forged": true}', IfNoneMatch="*")
+    assert again.value.response["Error"]["Code"] == "PreconditionFailed"
+
+    # And Object Lock refuses even the administrator (Allow *) to delete the locked version
+    with pytest.raises(ClientError) as refused:
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError):
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"], BypassGovernanceRetention=True)
+
+    # And an unconditional overwrite only adds a version: the anchored one is still there
+    s3.put_object(Bucket=bucket, Key=key, Body=b'{"seq": 1, "forged": true}')
+    original = s3.get_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])["Body"].read()
+    assert original == b'{"seq": 1}'

@@ -44,6 +44,20 @@ def test_every_table_queue_and_topic_of_the_template_exists(resources, moto_endp
     assert set(resources.topics.values()) <= topics
 
 
+def test_the_audit_anchor_bucket_exists_with_the_templates_object_lock(resources, moto_endpoint):
+    # moto's CloudFormation creates the bucket but ignores versioning and Object Lock (infra/local/buckets.py)
+    s3 = aws_client("s3", moto_endpoint)
+    bucket = resources.ref("AuditAnchorBucket")
+    declared_lock = TEMPLATE["Resources"]["AuditAnchorBucket"]["Properties"]["ObjectLockConfiguration"]
+
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    assert lock["ObjectLockEnabled"] == "Enabled"
+    assert lock["Rule"]["DefaultRetention"]["Mode"] == declared_lock["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert lock["Rule"]["DefaultRetention"]["Years"] == declared_lock["Rule"]["DefaultRetention"]["Years"]
+    assert resources.get_att("AuditAnchorBucket", "Arn") == f"arn:aws:s3:::{bucket}"
+
+
 def test_queues_keep_their_redrive_policy(resources, sqs):
     with_policy = {lid for lid in declared(QUEUE) if "RedrivePolicy" in TEMPLATE["Resources"][lid]["Properties"]}
     assert with_policy, "the template declares at least one queue with a dead-letter queue"

@@ -30,6 +30,8 @@ NOT_FROM_TEMPLATE = {
 ONLY_FOR = {
     "BALLOT_KEY_SECRET_ARN": {"ApiFunction"},
     "BALLOT_MESSAGE_KEY_ARN": {"ApiFunction", "BallotConsumerFunction"},
+    # Only the anchor writer knows the Object Lock bucket (docs/decisions/013).
+    "AUDIT_ANCHOR_BUCKET": {"AuditAnchorFunction"},
 }
 
 
@@ -216,11 +218,46 @@ def test_cloudfront_sends_the_same_security_headers_as_the_local_admin_server(te
 
 
 def test_production_only_resources_are_skipped_by_the_local_stack(template):
-    # moto's CloudFormation cannot create CloudFront, alarms or dashboards; they carry InAws.
+    # moto's CloudFormation cannot create CloudFront, alarms or dashboards; they carry InAws. The
+    # audit anchor bucket exists locally too (infra/local/buckets.py applies its Object Lock).
     local_only_types = ("AWS::CloudFront::", "AWS::CloudWatch::", "AWS::S3::")
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"].startswith(local_only_types):
+        if resource["Type"].startswith(local_only_types) and logical_id != "AuditAnchorBucket":
             assert resource.get("Condition") == "InAws", logical_id
+
+
+def test_the_audit_anchor_bucket_locks_every_head_in_compliance_mode(template):
+    bucket = template["Resources"]["AuditAnchorBucket"]
+    props = bucket["Properties"]
+    assert "Condition" not in bucket and bucket["DeletionPolicy"] == "Retain"
+    assert props["ObjectLockEnabled"] is True and props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 5}}}
+    assert all(props["PublicAccessBlockConfiguration"].values())
+
+
+def test_the_audit_anchor_writer_may_only_put_objects_and_read_the_head(template):
+    statements = template["Resources"]["AuditAnchorFunction"]["Properties"]["Policies"][0]["Statement"]
+    grants = {(a, json.dumps(s["Resource"], sort_keys=True)) for s in statements for a in s["Action"]}
+    assert grants == {("dynamodb:Query", json.dumps({"Fn::GetAtt": ["AuditTable", "Arn"]})),
+                      ("s3:PutObject", json.dumps({"Fn::Sub": "${AuditAnchorBucket.Arn}/*"}))}
+
+
+def test_the_audit_table_is_written_by_put_item_alone(template):
+    # Append-only: no function may update or delete an audit entry (docs/decisions/013).
+    writers = set()
+    for function_id, resource in resources_of(template, "AWS::Serverless::Function").items():
+        for policy in resource["Properties"].get("Policies") or []:
+            for statement in policy["Statement"]:
+                if statement["Resource"] == {"Fn::GetAtt": ["AuditTable", "Arn"]}:
+                    assert set(statement["Action"]) <= {"dynamodb:PutItem", "dynamodb:Query"}, function_id
+                    if "dynamodb:PutItem" in statement["Action"]:
+                        writers.add(function_id)
+                else:
+                    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [
+                        statement["Resource"]]
+                    assert "AuditTable" not in json.dumps(resources), function_id
+    assert writers == {"ApiFunction", "PollSchedulerFunction"}
 
 
 def test_template_path_is_the_one_checked():

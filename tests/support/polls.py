@@ -9,8 +9,8 @@ from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import Principal, principal_from_claims
 
 
-def persona(name: str) -> Principal:
-    return principal_from_claims(PERSONAS[name])
+def persona(name: str, **overrides) -> Principal:
+    return principal_from_claims({**PERSONAS[name], **overrides})
 
 
 def resident(sub: str, territory_id: str = "gp-satka", birth_year: int = 1980, gender: str = "f") -> Principal:

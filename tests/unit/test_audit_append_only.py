@@ -37,11 +37,11 @@ def test_no_shipped_code_touches_the_audit_table_except_through_the_repository()
             offenders.append(f"{path.relative_to(REPO)} names the audit table directly")
         tree = ast.parse(text)
         for node in ast.walk(tree):
-            # AuditLog()... or an imported audit _model(): only append and reads are allowed.
+            # AuditLog()... or an imported audit _model(): only append and reads (head included) are allowed.
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
                     and node.func.value.func.id == "AuditLog"
-                    and node.func.attr not in ("append", "entries", "newest_first")):
+                    and node.func.attr not in ("append", "entries", "head", "newest_first")):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} calls AuditLog().{node.func.attr}")
             if isinstance(node, ast.ImportFrom) and node.module == "aj74.audit.repository" and any(
                     alias.name in ("_model", "_as_dict") for alias in node.names):
@@ -55,4 +55,4 @@ def test_the_audit_log_class_offers_no_way_to_change_an_entry():
 
     public = {name for name in dir(AuditLog) if not name.startswith("_")}
 
-    assert public == {"append", "entries", "newest_first"}
+    assert public == {"append", "entries", "head", "newest_first"}

@@ -1,87 +1,103 @@
-"""Small-cell suppression of results breakdowns: nothing under the threshold is shown, and nothing
-hidden can be recovered by subtraction from a published total."""
+"""Disclosure control of results breakdowns: nothing under the threshold is shown, no group is shown
+unanimous, an amendment does not point at the late voter, and nothing says why a cell is hidden.
+(The auditor-based property tests are in test_disclosure_property.py.)"""
 
 from __future__ import annotations
 
-import itertools
-import random
-
-from aj74.polls.breakdown import COMPLEMENTARY, PRIMARY, VoterGroupBallot, breakdown, suppress
+from aj74.polls.breakdown import VoterGroupBallot, breakdown, live, published, release, shown
+from test_disclosure_property import audit
 
 THRESHOLD = 10
+QUESTIONS = [{"id": "q1", "text": "Что важнее?", "options": [{"id": "q1-o1", "text": "А"}, {"id": "q1-o2", "text": "Б"},
+                                                              {"id": "q1-o3", "text": "В"}]}]
 
 
-def recoverable(cells, totals) -> list[tuple[int, int]]:
-    """Hidden numbers an attacker can compute: a line (row, option column, totals column) with
-    exactly one hidden number and a published sum."""
-    n_rows, n_cols = len(cells), len(cells[0])
-    grid = [[*row, total] for row, total in zip(cells, totals, strict=True)]
-    lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols + 1)]
-    found = []
-    for line in lines:
-        if len(line) == 1:
-            continue  # a one-group column repeats the published overall count: nothing to protect
-        hidden = [cell for cell in line if grid[cell[0]][cell[1]].count is None]
-        if len(hidden) == 1:
-            found.append(hidden[0])
-    return found
+def ballots(territory: str, gender: str, option: str, n: int, age: str = "25–34") -> list[VoterGroupBallot]:
+    return [VoterGroupBallot((option,), territory, age, gender)] * n
 
 
-def test_a_small_cell_is_hidden_with_a_complement_in_its_row_and_column():
-    # Given a single-choice question answered by three groups, one group gave option B 3 votes
-    rows = [[40, 3], [25, 30], [50, 60]]
-    totals = [43, 55, 110]
+def test_ten_women_who_all_chose_a_are_not_shown_unanimous():
+    # Given 10 women who all chose А, and 47 men split over three options
+    voters = (ballots("t1", "f", "q1-o1", 10) + ballots("t1", "m", "q1-o1", 20) + ballots("t2", "m", "q1-o2", 15)
+              + ballots("t2", "m", "q1-o3", 12))
 
-    # When the table is suppressed
-    cells, total_cells = suppress(rows, totals, THRESHOLD)
+    # When the gender breakdown is frozen
+    first = release(QUESTIONS, voters, THRESHOLD, dimensions=("gender",))
+    table = published(QUESTIONS, [first], "gender", THRESHOLD)["questions"][0]
 
-    # Then the 3 is hidden as a primary cell, and its row and column each hide one more
-    assert cells[0][1].count is None and cells[0][1].hidden == PRIMARY
-    assert cells[0][0].hidden == COMPLEMENTARY
-    assert cells[1][1].hidden == COMPLEMENTARY  # smallest remaining in column B (30 < 60)
-    assert recoverable(cells, total_cells) == []
-    # And large cells that protect nothing stay visible
-    assert cells[2][0].count == 50 and total_cells[2].count == 110
-
-
-def test_nothing_is_hidden_when_every_cell_is_large():
-    cells, totals = suppress([[20, 30], [40, 50]], [50, 90], THRESHOLD)
-
-    assert all(c.hidden is None for row in cells for c in row) and all(t.hidden is None for t in totals)
+    # Then the women's row does not show «всего 10, А 10»: nothing pins the women's votes
+    women = next(row for row in table["rows"] if row["group"] == "f")
+    assert women["total"]["count"] is None or women["cells"][0]["count"] is None
+    assert audit([first], ("gender",)) == []
+    # And a hidden cell carries no reason, only «скрыто»
+    assert all(set(c) == {"count"} for row in table["rows"] for c in [row["total"], *row["cells"]])
+    assert shown(women["cells"][1]) == "скрыто"
 
 
-def test_a_small_group_hides_its_whole_row_and_a_second_group_total():
-    # A group of 4 voters: its total and every cell are under the threshold
-    cells, totals = suppress([[3, 1], [30, 40], [25, 35]], [4, 70, 60], THRESHOLD)
+def test_nothing_is_hidden_when_every_group_is_large_and_divided():
+    voters = (ballots("t1", "f", "q1-o1", 20) + ballots("t1", "f", "q1-o2", 30) + ballots("t1", "f", "q1-o3", 25)
+              + ballots("t2", "m", "q1-o1", 40) + ballots("t2", "m", "q1-o2", 50) + ballots("t2", "m", "q1-o3", 35))
 
-    assert totals[0].hidden == PRIMARY
-    assert [t.hidden for t in totals].count(None) == 1  # a second total hidden so 4 cannot be derived
-    assert recoverable(cells, totals) == []
+    table = breakdown(QUESTIONS, voters, "territory", THRESHOLD)["questions"][0]
+
+    assert [row["total"]["count"] for row in table["rows"]] == [75, 125]
+    assert [[c["count"] for c in row["cells"]] for row in table["rows"]] == [[20, 30, 25], [40, 50, 35]]
 
 
-def test_randomised_tables_never_leave_a_recoverable_or_small_number():
-    rng = random.Random(74)
-    for _ in range(500):
-        n_rows, n_cols = rng.randint(1, 6), rng.randint(2, 5)
-        rows = [[rng.choice([0, 1, 2, 5, 9, 10, 11, 15, 40, 100]) for _ in range(n_cols)] for _ in range(n_rows)]
-        totals = [sum(row) for row in rows]
-        cells, total_cells = suppress(rows, totals, THRESHOLD)
-        shown = [c.count for c in itertools.chain(*cells, total_cells) if c.count is not None]
-        assert all(n >= THRESHOLD for n in shown)
-        assert recoverable(cells, total_cells) == []
+def test_a_small_cell_is_hidden_and_cannot_be_recovered():
+    # One group gave option В 3 votes: hidden, and enough beside it that 3 cannot be computed back
+    voters = (ballots("t1", "-", "q1-o1", 40) + ballots("t1", "-", "q1-o2", 25) + ballots("t1", "-", "q1-o3", 3)
+              + ballots("t2", "-", "q1-o1", 25) + ballots("t2", "-", "q1-o2", 30) + ballots("t2", "-", "q1-o3", 30)
+              + ballots("t3", "-", "q1-o1", 50) + ballots("t3", "-", "q1-o2", 60) + ballots("t3", "-", "q1-o3", 45))
+
+    first = release(QUESTIONS, voters, THRESHOLD, dimensions=("territory",))
+    table = published(QUESTIONS, [first], "territory", THRESHOLD)["questions"][0]
+
+    assert table["rows"][0]["cells"][2] == {"count": None}
+    assert all(c["count"] is None or c["count"] >= THRESHOLD for row in table["rows"] for c in row["cells"])
+    assert audit([first], ("territory",)) == []
+
+
+def test_an_amendment_does_not_point_at_the_late_voter():
+    # Given a frozen territory breakdown of 95 ballots
+    voters = (ballots("t1", "-", "q1-o1", 30) + ballots("t1", "-", "q1-o2", 20) + ballots("t2", "-", "q1-o1", 25)
+              + ballots("t2", "-", "q1-o2", 20))
+    first = release(QUESTIONS, voters, THRESHOLD, dimensions=("territory",))
+    # When one ballot accepted before close reaches the ledger late (t2, option В) and the result is amended
+    second = release(QUESTIONS, voters + ballots("t2", "-", "q1-o3", 1), THRESHOLD, [first],
+                     dimensions=("territory",))
+
+    # Then comparing the two releases tells neither the late voter's territory nor their choice
+    assert audit([first, second], ("territory",)) == []
+    before = published(QUESTIONS, [first], "territory", THRESHOLD)["questions"][0]["rows"]
+    after = published(QUESTIONS, [first, second], "territory", THRESHOLD)["questions"][0]["rows"]
+    for old, new in zip(before, after, strict=True):
+        for a, b in zip([old["total"], *old["cells"]], [new["total"], *new["cells"]], strict=True):
+            assert a["count"] is None or b["count"] is None  # no number shown in both, so no difference
+
+
+def test_a_late_ballot_from_a_new_group_keeps_the_old_breakdown():
+    voters = ballots("t1", "-", "q1-o1", 30) + ballots("t1", "-", "q1-o2", 20)
+    first = release(QUESTIONS, voters, THRESHOLD, dimensions=("territory",))
+
+    second = release(QUESTIONS, voters + ballots("t9", "-", "q1-o2", 1), THRESHOLD, [first],
+                     dimensions=("territory",))
+
+    assert second["tables"]["territory"] is None
+    shown_now = published(QUESTIONS, [first, second], "territory", THRESHOLD)
+    assert shown_now["total_ballots"] == 50 and [r["group"] for r in shown_now["questions"][0]["rows"]] == ["t1"]
 
 
 def test_breakdown_groups_ballots_by_age_band_and_names_the_groups():
-    questions = [{"id": "q1", "text": "Что важнее?", "options": [{"id": "q1-o1", "text": "А"},
-                                                                {"id": "q1-o2", "text": "Б"}]}]
-    ballots = ([VoterGroupBallot(("q1-o1",), "gp-satka", "25–34", "f")] * 12
-               + [VoterGroupBallot(("q1-o2",), "gp-satka", "25–34", "m")] * 11
-               + [VoterGroupBallot(("q1-o1",), "gp-satka", "65+", "f")] * 2)
+    voters = (ballots("gp-satka", "f", "q1-o1", 12) + ballots("gp-satka", "m", "q1-o2", 11)
+              + ballots("gp-satka", "f", "q1-o1", 2, age="65+"))
 
-    table = breakdown(questions, ballots, "age", THRESHOLD)
+    table = breakdown(QUESTIONS, voters, "age", THRESHOLD, group_title=lambda g: f"возраст {g}")
 
     rows = {row["group"]: row for row in table["questions"][0]["rows"]}
-    assert rows["65+"]["total"] == {"count": None, "hidden": PRIMARY}
-    assert rows["65+"]["cells"][0]["hidden"] == PRIMARY
-    assert table["threshold"] == THRESHOLD and table["title"] == "по возрасту"
+    assert rows["65+"]["total"] == {"count": None} and rows["65+"]["title"] == "возраст 65+"
+    assert table["threshold"] == THRESHOLD and table["title"] == "по возрасту" and table["total_ballots"] == 25
+
+
+def test_live_counts_move_in_steps_of_the_threshold():
+    assert [live(n, THRESHOLD) for n in (0, 9, 10, 19, 20, 101)] == [0, 0, 10, 10, 20, 100]

@@ -44,6 +44,8 @@ class Settings:
     # ARNs of the Secrets Manager secrets of the ballot path (aj74.keystore); never the values.
     ballot_key_secret_arn: str = ""
     ballot_message_key_arn: str = ""
+    # The Object Lock bucket the audit chain's head is anchored in (docs/decisions/013).
+    audit_anchor_bucket: str = ""
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
     # How long after close a genuine ballot can still reach the consumer: the ballot queue's
@@ -103,6 +105,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         ballot_key_secret_arn=env.get("BALLOT_KEY_SECRET_ARN", ""),
         ballot_message_key_arn=env.get("BALLOT_MESSAGE_KEY_ARN", ""),
+        audit_anchor_bucket=env.get("AUDIT_ANCHOR_BUCKET", ""),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
         ballot_queue_retention_seconds=int(env.get("BALLOT_QUEUE_RETENTION_SECONDS", "345600")),

@@ -11,7 +11,9 @@ prints what it found and exits 0 when everything checks, 1 otherwise (unusable i
                (GET /v1/polls/{id}/ballots/published, one page, all pages as a JSON list, or items):
                the totals and the Merkle root, whose leaves are commitment ‖ sorted options
   fingerprint  a poll's content (GET /v1/polls/{id} or the admin view) against its fingerprint
-  audit        an audit log export (GET /v1/admin/audit/export): where the chain breaks
+  audit        an audit log export (GET /v1/admin/audit/export): where the chain breaks; with a head
+               published earlier (GET /v1/audit/head, the S3 anchor, a final result's audit_head),
+               whether the log still holds that history: an edit, deletion or re-chaining before it fails
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from aj74.audit.chain import verify_chain
+from aj74.audit.chain import verify_against_head, verify_chain
 from aj74.ballots.receipts import commitment as make_commitment
 from aj74.integrity.fingerprint import content_of, fingerprint
 from aj74.integrity.published import (
@@ -201,19 +203,36 @@ def check_fingerprint_cmd(args) -> int:
                     "the poll was changed after it opened"])
 
 
+def _published_head(args) -> dict | None:
+    """The head to check against: --head (GET /v1/audit/head, an S3 anchor object, or a result
+    carrying ``audit_head``) or --head-seq with --head-hash; None when none was given."""
+    if args.head:
+        body = _load(args.head)
+        head = body.get("audit_head", body) if isinstance(body, dict) else None
+        if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
+            raise Unusable("the head must be a JSON object with seq (integer) and hash")
+        return {"seq": head["seq"], "hash": head["hash"].strip().lower()}
+    if args.head_seq is None and not args.head_hash:
+        return None
+    if args.head_seq is None or not args.head_hash:
+        raise Unusable("a published head needs both --head-seq and --head-hash")
+    return {"seq": args.head_seq, "hash": args.head_hash.strip().lower()}
+
+
 def check_audit_cmd(args) -> int:
     export = _load(args.export)
     entries = export.get("entries") if isinstance(export, dict) else export
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise Unusable("the export must be {\"entries\": [...]} or a list of entries")
-    problems = verify_chain(sorted(entries, key=lambda e: e.get("seq") if isinstance(e.get("seq"), int) else 0))
-    head_seq, head_hash = args.head_seq, args.head_hash
-    if head_seq is not None or head_hash:
-        last = entries[-1] if entries else {}
-        if (head_seq is not None and last.get("seq") != head_seq) or (head_hash and last.get("hash") != head_hash):
-            problems.append(f"the log ends at seq {last.get('seq')}, the anchored head is seq {head_seq}: "
-                            "entries after it were deleted or the head was replaced")
-    return _report(not problems, f"{len(entries)} entries, the hash chain is intact", problems)
+    head = _published_head(args)
+    entries = sorted(entries, key=lambda e: e.get("seq") if isinstance(e.get("seq"), int) else 0)
+    problems = verify_chain(entries)
+    if head is not None:
+        problems += verify_against_head(entries, head)
+    good = f"{len(entries)} entries, the hash chain is intact"
+    if head is not None:
+        good += f" and holds the published head seq {head['seq']} ({head['hash']})"
+    return _report(not problems, good, problems)
 
 
 # ------------------------------------------------------------------ command line
@@ -253,8 +272,10 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("audit", help="verify the audit log's hash chain")
     s.add_argument("--export", required=True, help="audit export JSON")
-    s.add_argument("--head-seq", type=int, help="an anchored head (seq) published earlier, to detect truncation")
-    s.add_argument("--head-hash", help="the anchored head's hash")
+    s.add_argument("--head", help="a published head JSON (GET /v1/audit/head, an object of the S3 anchor "
+                                  "bucket, or a result with audit_head): the log must still hold it")
+    s.add_argument("--head-seq", type=int, help="a published head's seq (with --head-hash), instead of --head")
+    s.add_argument("--head-hash", help="the published head's hash")
     s.set_defaults(run=check_audit_cmd)
     return p
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.identity.principal import Principal
+from aj74.identity.roles import APPROVER, acting_role
 
 SYSTEM_ACTOR = "system:scheduler"
+# History entries of the people who wrote the version under review (besides its creator).
+AUTHORING_ACTIONS = frozenset({"edit", "submit"})
 
 
 @dataclass(frozen=True)
@@ -64,27 +67,36 @@ class Workflow:
         if action.comment_required and not (comment and comment.strip()):
             raise InvalidInput("Укажите комментарий.", errors=[{"field": "comment", "detail": "обязательное поле"}])
         actor_id = actor.subject if actor else SYSTEM_ACTOR
-        role = _acting_role(actor)
+        role = acting_role(actor, f"{self.name}.{action_name}")
         return Transition(action_name, actor_id, role, at, state, action.target, (comment or None))
 
 
+def edit_entry(workflow: str, actor: Principal, state: str, version: int, at: str) -> dict:
+    """The history entry of an edit: who wrote version ``version`` (four eyes reads these)."""
+    return {"action": "edit", "actor": actor.subject, "actor_role": acting_role(actor, f"{workflow}.edit"),
+            "at": at, "from": state, "to": state, "comment": None, "version": version}
+
+
+def authors(item: dict) -> frozenset[str]:
+    """Everyone who wrote the version under review: its creator and whoever edited or submitted it.
+    A version is built on the ones before it, so an earlier editor's words are still in it."""
+    return frozenset({item["created_by"]} | {h["actor"] for h in item.get("history", ())
+                                             if h.get("action") in AUTHORING_ACTIONS})
+
+
 def approver_not_author(actor: Principal | None, item: dict) -> str | None:
-    """The Directorate approves or rejects, and never what its own member drafted."""
-    if actor is None or not actor.has_role("approver"):
+    """Four eyes: the Directorate approves or rejects, and never a version its member drafted,
+    edited or submitted (``item`` carries ``created_by`` and the ``history``)."""
+    if actor is None or not actor.has_role(APPROVER):
         return "Согласовать или отклонить может только Управление по внутренней политике."
     if actor.subject == item["created_by"]:
         return "Нельзя согласовывать собственный черновик."
+    if actor.subject in authors(item):
+        return ("Вы редактировали или отправляли на согласование эту версию: согласовать или отклонить её "
+                "должен другой согласующий.")
     return None
 
 
 def system_only(actor: Principal | None, item: dict) -> str | None:
     return None if actor is None else "Это действие выполняет планировщик."
 
-
-def _acting_role(actor: Principal | None) -> str:
-    if actor is None:
-        return "system"
-    for role in ("approver", "emergency", "moderator", "admin", "analyst", "resident"):
-        if actor.has_role(role):
-            return role
-    return "unknown"

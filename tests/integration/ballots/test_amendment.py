@@ -54,6 +54,9 @@ def test_a_late_counted_ballot_amends_the_published_result(pipeline):
     [amendment] = poll["amendments"]
     assert (amendment["previous_total"], amendment["total"]) == (5, 7)
     assert amendment["previous_merkle_root"] != amendment["merkle_root"] == poll["result"]["merkle_root"]
+    # The amendment publishes the audit head of its moment, as the amended result does
+    assert amendment["audit_head"] == poll["result"]["audit_head"]
+    assert amendment["audit_head"]["seq"] > 0 and len(amendment["audit_head"]["hash"]) == 64
     assert tick(now=after_close + timedelta(minutes=2), grace_seconds=0).amended == []
     resident_view = service.results(persona("resident-satka"), open_poll)
     assert resident_view["total_ballots"] == 7 and resident_view["amendments"] == [amendment]

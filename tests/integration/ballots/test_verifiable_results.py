@@ -359,3 +359,35 @@ def test_an_audit_entry_changed_in_dynamodb_is_found_in_the_export(api, open_pol
     done = verify("audit", "--export", str(tmp_path / "audit.json"))
 
     assert done.returncode == 1 and f"seq {target['seq']}: content does not match" in done.stdout
+
+
+def test_a_final_result_publishes_the_audit_head_which_anyone_can_check_the_export_against(api, final_poll, tmp_path):
+    # Given a finalised poll: its published result carries the audit chain's head at that moment
+    poll_id, _ = final_poll
+    status, results = get(api, f"/v1/polls/{poll_id}/results")
+    assert status == 200 and results["audit_head"]["seq"] >= 1
+    head = results["audit_head"]
+
+    # And the public head (no sign-in) has moved on past it, with a timestamp
+    response = api.http.get("/v1/audit/head")
+    now = json.loads(response.body)
+    assert response.status_code == 200 and now["seq"] > head["seq"] and now["published_at"]
+
+    # Then the export holds that head, checked from the results JSON as published
+    _, export = get(api, "/v1/admin/audit/export", "analyst")
+    (tmp_path / "audit.json").write_text(json.dumps(export, ensure_ascii=False))
+    (tmp_path / "results.json").write_text(json.dumps(results, ensure_ascii=False))
+    done = verify("audit", "--export", str(tmp_path / "audit.json"), "--head", str(tmp_path / "results.json"))
+    assert done.returncode == 0 and f"holds the published head seq {head['seq']}" in done.stdout, done.stdout
+
+    # And an export whose entries up to that head were re-chained after an erasure fails against it
+    from aj74.audit.chain import GENESIS, entry_hash
+
+    kept = [e for e in export["entries"] if e["seq"] != head["seq"] - 1]
+    prev = GENESIS
+    for seq, entry in enumerate(kept, start=1):
+        entry.update(seq=seq, prev_hash=prev)
+        entry["hash"] = prev = entry_hash(entry)
+    (tmp_path / "audit.json").write_text(json.dumps({**export, "entries": kept}, ensure_ascii=False))
+    done = verify("audit", "--export", str(tmp_path / "audit.json"), "--head", str(tmp_path / "results.json"))
+    assert done.returncode == 1 and f"seq {head['seq']}: the log's hash" in done.stdout, done.stdout

@@ -74,7 +74,9 @@ ME = {"type": "object", "required": ["id", "roles", "territory", "territory_chai
                      "territory": {"anyOf": [_TERRITORY, {"type": "null"}]},
                      "territory_chain": {"type": "array", "items": _TERRITORY},
                      "birth_year": {"type": ["integer", "null"]}, "gender": {"enum": ["f", "m", None]},
-                     "scope_territories": {"type": "array", "items": _TERRITORY}}}
+                     "scope_territories": {"type": "array", "items": _TERRITORY},
+                     "role_titles": {"type": "array", "items": {"type": "string"}},
+                     "partner": {"type": ["string", "null"]}}}
 _STR = {"type": "string"}
 _STR_OR_NULL = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
@@ -105,8 +107,14 @@ _RESULT_QUESTIONS = {"type": "array", "items": _object({
                                                     "share": {"type": "number", "minimum": 0, "maximum": 1}})}})}
 _RESULTS_BODY = {"poll_id": _STR, "state": {"enum": ["live", "final"]}, "total_ballots": _INT,
                  "questions": _RESULT_QUESTIONS}
+_HEAD = {"seq": {"type": "integer", "minimum": 0, "description": "Номер последней записи журнала аудита."},
+         "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Её хеш в цепочке."}}
+AUDIT_HEAD_OF_RESULT = _object(
+    _HEAD, {"at": _STR_OR_NULL}, description="Голова журнала аудита в момент публикации итогов: "
+    "python -m aj74.verify audit --head проверяет, что история до неё не переписана.")
 POLL_RESULTS = _object(_RESULTS_BODY,
-                       {"merkle_root": _STR_OR_NULL, "amendments": _OBJECTS, "fingerprint": _STR_OR_NULL},
+                       {"merkle_root": _STR_OR_NULL, "amendments": _OBJECTS, "fingerprint": _STR_OR_NULL,
+                        "audit_head": {"anyOf": [AUDIT_HEAD_OF_RESULT, {"type": "null"}]}},
                        description="Итоги: live — пока идёт голосование, final — подведённые (с корнем Меркла).")
 _EXECUTION_STAFF = _object(
     {"decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR, "updates": {
@@ -164,13 +172,21 @@ STAFF_ASSIGNMENT = _object(
     {"subject": _STR, "assigned": {"type": "boolean"}, "roles": _STRINGS, "role_titles": _STRINGS,
      "scope_territory_ids": _STRINGS, "scope_territories": {"type": "array", "items": _TERRITORY},
      "display_name": _STR_OR_NULL},
-    {"detail": _STR, "updated_at": _STR_OR_NULL, "updated_by": _STR_OR_NULL})
+    {"detail": _STR, "updated_at": _STR_OR_NULL, "updated_by": _STR_OR_NULL, "partner": _STR_OR_NULL,
+     "pending": {"type": ["object", "null"]}})
+ROLE_CATALOGUE = _object({"items": {"type": "array", "items": _object(
+    {"role": _STR, "title": _STR, "staff": {"type": "boolean"}, "region_wide": {"type": "boolean"},
+     "grant_confirmed": {"type": "boolean"}})}})
 AUDIT_EXPORT = _object({
     "log": _STR, "exported_at": _STR,
     "entries": {"type": "array", "items": _object({"seq": _INT, "hash": _STR}, {
         "at": _STR, "actor": _STR_OR_NULL, "actor_role": _STR_OR_NULL, "action": _STR,
         "target_type": _STR_OR_NULL, "target_id": _STR_OR_NULL, "prev_hash": _STR})},
     "head": {"anyOf": [_object({"seq": _INT, "hash": _STR}), {"type": "null"}]}})
+AUDIT_HEAD = _object(
+    {**_HEAD, "log": _STR, "at": _STR_OR_NULL, "published_at": {"type": "string", "format": "date-time"}},
+    description="Голова хеш-цепочки журнала аудита (seq и hash) с меткой времени. Сохраните её: "
+    "python -m aj74.verify audit --head обнаружит правку, удаление или перецепление записей до неё.")
 _MATCHES = _object({"matches": {"type": "boolean"}, "differences": {"type": "array"}},
                    {"published": {"type": "object"}, "recount": {"type": "object"}})
 INTEGRITY_REPORT = _object({

@@ -11,6 +11,9 @@ from aj74.identity.principal import Principal
 from aj74.settings import get_settings
 
 MAX_BODY_BYTES = 64 * 1024
+# No route takes a body nested deeper than a few levels; bounding it keeps deep nesting from
+# reaching any recursive code (the JSON scanner, pydantic, the audit serialiser).
+MAX_BODY_DEPTH = 32
 
 
 def parse_json_body(raw: bytes | None, content_type: str | None, *, max_bytes: int = MAX_BODY_BYTES) -> dict:
@@ -25,9 +28,31 @@ def parse_json_body(raw: bytes | None, content_type: str | None, *, max_bytes: i
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise errors.MalformedRequest("Тело запроса не является корректным JSON в UTF-8.") from exc
+    except RecursionError as exc:
+        # A few kilobytes of "[" exhaust the parser's recursion limit.
+        raise _too_deep() from exc
     if not isinstance(body, dict):
         raise errors.MalformedRequest("Ожидается JSON-объект.")
+    if _depth(body) > MAX_BODY_DEPTH:
+        raise _too_deep()
     return body
+
+
+def _too_deep() -> errors.MalformedRequest:
+    return errors.MalformedRequest(f"Тело запроса вложено слишком глубоко (не более {MAX_BODY_DEPTH} уровней).")
+
+
+def _depth(value) -> int:
+    """Nesting depth of parsed JSON, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
 
 
 _verifier_lock = threading.Lock()
@@ -64,7 +89,7 @@ def authenticate(headers) -> Principal:
 
 def require_role(principal: Principal, *roles: str) -> None:
     if not any(principal.has_role(r) for r in roles):
-        from aj74.identity.principal import ROLE_TITLES
+        from aj74.identity.roles import titles
 
-        needed = ", ".join(ROLE_TITLES[r] for r in roles)
+        needed = ", ".join(titles(roles))
         raise errors.Forbidden(f"Действие доступно только ролям: {needed}.", code="role-required")

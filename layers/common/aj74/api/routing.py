@@ -14,6 +14,7 @@ from chalice import Blueprint, CORSConfig, Response
 from aj74 import errors
 from aj74.api import contract, problems
 from aj74.api.http import authenticate, require_role
+from aj74.identity.roles import STAFF_ROLES
 from aj74.settings import get_settings
 from aj74.staff.service import effective_principal
 
@@ -74,8 +75,11 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
     view runs. ``rate_limit`` names a per-caller limit of ``aj74.ratelimit``.
     """
 
-    # Staff assignments (aj74.staff) apply where staff act; resident routes never pay for the lookup.
-    staff_route = path.startswith("/v1/admin") or path == "/v1/me"
+    # Staff assignments (aj74.staff) apply wherever staff act, so that a revocation holds on every
+    # route at once: admin routes, /v1/me, routes that grant a staff role (the cashier's redeem), and
+    # any route called with a token that claims one (staff views of /proof, /ballots/published).
+    # A resident's token on a resident route never pays for the lookup.
+    staff_route = path.startswith("/v1/admin") or path == "/v1/me" or bool(STAFF_ROLES & set(roles))
     operations = [contract.Operation(
         path=path, method=m.upper(), summary=summary, description=description, auth=auth, roles=tuple(roles),
         body=body, body_required=body_required, query=dict(query or {}), status=status, response=response,
@@ -92,7 +96,7 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
                 principal = authenticate(request.headers) if auth else None
                 contract.check_path(operation, params)
                 contract.check_query(operation, request.query_params)
-                if principal is not None and staff_route:
+                if principal is not None and (staff_route or principal.is_staff):
                     principal = effective_principal(principal)
                 if roles:
                     require_role(principal, *roles)

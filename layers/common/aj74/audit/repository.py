@@ -1,7 +1,10 @@
 """Audit entries in DynamoDB: partition ``log`` (one chain), sort key ``seq``.
 
 Appends only: a new entry is a conditional put of the next sequence number; nothing in the code
-updates or deletes an entry. Moderation is a few actions a minute, so one chain is not a hot key.
+updates or deletes an entry, and the writers' roles hold only PutItem and Query on the table.
+IAM cannot limit PutItem to new items, so the head is also published outside the table
+(docs/decisions/013-anchored-audit-log.md): a rewrite is then detected, not prevented.
+Moderation is a few actions a minute, so one chain is not a hot key.
 """
 
 from __future__ import annotations
@@ -73,6 +76,12 @@ class AuditLog:
         for r in Record.query(LOG, scan_index_forward=False, limit=1, consistent_read=True):
             return _as_dict(r)
         return None
+
+    def head(self) -> dict:
+        """The chain's head now: the newest entry's seq, hash and time (seq 0 and the genesis hash when empty)."""
+        last = self._last()
+        return {"seq": last["seq"], "hash": last["hash"], "at": last["at"]} if last else {
+            "seq": 0, "hash": GENESIS, "at": None}
 
     def entries(self) -> list[dict]:
         Record = _model()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from aj74 import scope
-from aj74.audit.repository import AuditLog
-from aj74.clock import iso, parse_iso
+from aj74.audit.repository import LOG, AuditLog
+from aj74.clock import iso, parse_iso, utcnow
 from aj74.errors import Forbidden, InvalidInput, NotFound
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
@@ -99,6 +99,14 @@ def _scan(actor: Principal, query: dict, before_seq: int | None, limit: int):
 def _view(entry: dict) -> dict:
     kind, _, action = entry["action"].partition(".")
     return {**entry, "action_title": ACTION_TITLES.get(action, entry["action"])}
+
+
+def published_head() -> dict:
+    """The chain's head for anyone (no sign-in): seq and hash with the time of its entry and of this
+    answer. Whoever keeps it can later prove the log was not rewritten up to it
+    (``python -m aj74.verify audit --head``); it discloses nothing of the entries themselves."""
+    head = AuditLog().head()
+    return {"log": LOG, **head, "published_at": iso(utcnow())}
 
 
 def audit_page(actor: Principal, query: dict, limit: int) -> dict:

@@ -103,7 +103,8 @@ class ContentRepository:
     def get(self, content_id: str, consistent: bool = True) -> Content:
         return _to_content(self._record(content_id, consistent))
 
-    def save(self, content: Content, expected_version: int, expected_states: frozenset[str]) -> Content:
+    def save(self, content: Content, expected_version: int, expected_states: frozenset[str],
+             edit: dict | None = None) -> Content:
         """Store edited fields (and a pending feed sync) if nobody saved since ``expected_version``."""
         Record = _model()
         record = self._record(content.content_id)
@@ -117,6 +118,8 @@ class ContentRepository:
         record.territory_ids = list(content.territory_ids)
         record.publish_at = content.publish_at
         record.feed_pending = content.feed_pending
+        if edit:  # who wrote this version, for four eyes (aj74.workflow.authors)
+            record.history = [*(record.history or []), edit]
         _sync_due(record)
         self._save(record, Record.state.is_in(*expected_states))
         return _to_content(record)

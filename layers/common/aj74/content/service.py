@@ -14,15 +14,18 @@ from aj74.content.lifecycle import CONTENT_WORKFLOW
 from aj74.content.model import Content
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
+from aj74.identity.roles import APPROVER, EMERGENCY, MODERATOR, acting_role, is_region_wide
 from aj74.ids import is_ulid, ulid
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
+from aj74.workflow import edit_entry
 
 # The calendar's default window, and the longest one a request may ask for.
 DEFAULT_EVENTS_DAYS = 30
 MAX_EVENTS_DAYS = 366
-FULL_READERS = frozenset({"approver", "admin", "analyst", "emergency"})
+# Said in the audit entry of an approver's edit: four eyes then needs another approver.
+APPROVER_EDIT_NOTE = "Правка согласующего: эту версию согласует другой согласующий."
 
 
 def _schemas():
@@ -43,16 +46,9 @@ def _check_id(content_id: str) -> None:
         raise NotFound("Материал не найден.", code="content-not-found")
 
 
-def _role(actor: Principal) -> str:
-    for role in ("approver", "emergency", "moderator", "admin", "analyst", "resident"):
-        if actor.has_role(role):
-            return role
-    return "unknown"
-
-
 def _audit(actor: Principal, action: str, content_id: str, **kw) -> None:
-    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action=f"content.{action}",
-                      target_type="content", target_id=content_id, **kw)
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, f"content.{action}"),
+                      action=f"content.{action}", target_type="content", target_id=content_id, **kw)
 
 
 # ====================================================================== staff
@@ -103,9 +99,9 @@ def create_content(actor: Principal, body: dict, now: datetime | None = None, co
                       territory_ids=tuple(data.territory_ids), fields=_fields(data),
                       publish_at=iso(data.publish_at) if data.publish_at else None,
                       created_by=actor.subject, created_at=iso(now))
-    if actor.has_role("emergency") and not (actor.has_role("moderator") or actor.has_role("approver")):
+    if actor.has_role(EMERGENCY) and not (actor.has_role(MODERATOR) or actor.has_role(APPROVER)):
         return _emergency_publish(actor, content, now)
-    if not (actor.has_role("moderator") or actor.has_role("approver")):
+    if not (actor.has_role(MODERATOR) or actor.has_role(APPROVER)):
         raise Forbidden("Материалы готовят модераторы территорий и Управление по внутренней политике.",
                         code="role-required")
     saved = _repo().create(content)
@@ -147,8 +143,11 @@ def edit_content(actor: Principal, content_id: str, body: dict) -> dict:
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     updated = content.with_fields(_fields(data), data.territory_ids, iso(data.publish_at) if data.publish_at else None)
-    saved = repo.save(updated, version, model.EDITABLE_STATES)
-    _audit(actor, "edit", content_id, before=_input_of(content), after=_input_of(saved))
+    at = iso(utcnow())
+    edit = edit_entry(CONTENT_WORKFLOW.name, actor, content.state, version + 1, at)
+    saved = repo.save(updated, version, model.EDITABLE_STATES, edit=edit)
+    _audit(actor, "edit", content_id, before=_input_of(content), after=_input_of(saved), at=at,
+           comment=APPROVER_EDIT_NOTE if edit["actor_role"] == APPROVER else None)
     return staff_view(saved)
 
 
@@ -174,7 +173,8 @@ def moderate(actor: Principal, content_id: str, action: str, body: dict | None =
     comment = parse_model(CommentIn, body or {}).comment
     repo = _repo()
     content = repo.get(content_id)
-    item = {"territory_ids": content.territory_ids, "created_by": content.created_by, "type": content.type}
+    item = {"territory_ids": content.territory_ids, "created_by": content.created_by, "type": content.type,
+            "history": content.history}
     transition = CONTENT_WORKFLOW.plan(action, content.state, actor, item, comment, iso(utcnow()))
     extra = {"feed_pending": "remove"} if content.state == "published" else {}
     saved = repo.apply(content_id, transition, expected_version=content.version, **extra)
@@ -188,7 +188,8 @@ def moderate(actor: Principal, content_id: str, action: str, body: dict | None =
 
 
 def _reads_everything(actor: Principal) -> bool:
-    return bool(actor.roles & FULL_READERS)
+    # The МЧС operator reads every territory's content (bulletins are region-wide work).
+    return is_region_wide(actor) or actor.has_role(EMERGENCY)
 
 
 def get_staff(actor: Principal, content_id: str) -> dict:

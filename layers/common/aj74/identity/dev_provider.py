@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from aj74.errors import InvalidInput, MalformedRequest
-from aj74.identity.principal import ROLE_TITLES, ROLES
+from aj74.identity.roles import ROLE_TITLES, ROLES
 from aj74.territories import territory_tree
 
 TOKEN_LIFETIME_SECONDS = 8 * 3600
@@ -69,6 +69,12 @@ PERSONAS: dict[str, dict] = {
         "territory_id": "vr-tsentralny", "birth_year": 1970, "gender": "f",
         "scope_territory_ids": ["chelyabinsk-oblast"], "name": "Елена Морозова (Управление по внутренней политике)",
     },
+    # Four eyes: what one approver drafted or edited, another approves.
+    "approver-2": {
+        "title": "Заместитель начальника Управления по внутренней политике (согласует)", "sub": "staff-approver-2",
+        "roles": ["approver"], "territory_id": "vr-kurchatovsky", "birth_year": 1977, "gender": "m",
+        "scope_territory_ids": ["chelyabinsk-oblast"], "name": "Дмитрий Зайцев (Управление по внутренней политике)",
+    },
     "admin": {
         "title": "Администратор Министерства информационных технологий", "sub": "staff-it-admin",
         "roles": ["admin"], "territory_id": "vr-sovetsky", "birth_year": 1988, "gender": "m",
@@ -87,11 +93,17 @@ PERSONAS: dict[str, dict] = {
     "partner": {
         "title": "Кассир партнёра (Челябинский зоопарк)", "sub": "partner-chelzoo-cashier", "roles": ["partner"],
         "territory_id": "vr-tsentralny", "birth_year": 1992, "gender": "f",
-        "name": "Анна Лебедева (касса Челябинского зоопарка)",
+        "name": "Анна Лебедева (касса Челябинского зоопарка)", "partner": "Челябинский зоопарк",
+    },
+    # Each cashier redeems codes of its own partner only (the demo catalogue has both partners).
+    "partner-parking": {
+        "title": "Кассир партнёра (Парковочное пространство г. Челябинска)", "sub": "partner-parking-cashier",
+        "roles": ["partner"], "territory_id": "vr-sovetsky", "birth_year": 1985, "gender": "m",
+        "name": "Игорь Смирнов (касса парковочного пространства)", "partner": "Парковочное пространство г. Челябинска",
     },
 }
 
-_CLAIM_FIELDS = {"sub", "roles", "territory_id", "birth_year", "gender", "scope_territory_ids", "name"}
+_CLAIM_FIELDS = {"sub", "roles", "territory_id", "birth_year", "gender", "scope_territory_ids", "name", "partner"}
 
 
 class OAuthError(MalformedRequest):
@@ -209,6 +221,8 @@ class DevIdentityProvider:
             problems.append({"field": "scope_territory_ids", "detail": "список известных территорий"})
         if "name" in request and not isinstance(request["name"], str):
             problems.append({"field": "name", "detail": "строка"})
+        if "partner" in request and not isinstance(request["partner"], str):
+            problems.append({"field": "partner", "detail": "строка: название партнёра магазина"})
         if problems:
             raise InvalidInput("Атрибуты пользователя заданы неверно.", errors=problems)
         claims = dict(request)

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("resident", "moderator", "approver", "admin", "analyst", "emergency", "partner")
-STAFF_ROLES = frozenset(ROLES) - {"resident"}
-
-ROLE_TITLES = {
-    "resident": "Житель",
-    "moderator": "Модератор муниципалитета",
-    "approver": "Согласующий (Управление по внутренней политике)",
-    "admin": "Администратор (Министерство информационных технологий)",
-    "analyst": "Аналитик",
-    "emergency": "Оператор ГУ МЧС",
-    "partner": "Партнёр магазина поощрений",
-}
+from aj74.identity.roles import PARTNER, ROLES, STAFF_ROLES
 
 
 @dataclass(frozen=True)
@@ -29,6 +18,8 @@ class Principal:
     gender: str | None
     scope_territory_ids: tuple[str, ...] = ()
     display_name: str | None = None
+    # The shop partner a cashier (role ``partner``) redeems codes for; None for everyone else.
+    partner: str | None = None
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -62,6 +53,9 @@ def principal_from_claims(claims: dict) -> Principal:
     scope = claims.get("scope_territory_ids", [])
     if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
         raise ClaimsError("scope_territory_ids")
+    partner = claims.get("partner")
+    if partner is not None and not isinstance(partner, str):
+        raise ClaimsError("partner")
     known_roles = frozenset(r for r in roles if r in ROLES)
     # A resident's name never enters the system; staff are named so that audit entries read well.
     name = claims.get("name") if known_roles & STAFF_ROLES else None
@@ -73,4 +67,5 @@ def principal_from_claims(claims: dict) -> Principal:
         gender=gender,
         scope_territory_ids=tuple(scope),
         display_name=name if isinstance(name, str) else None,
+        partner=partner if PARTNER in known_roles else None,
     )

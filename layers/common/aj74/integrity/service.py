@@ -7,6 +7,7 @@ from aj74.audit.repository import LOG, AuditLog
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, InvalidInput, NotFound
 from aj74.identity.principal import Principal
+from aj74.identity.roles import STAFF_READERS, is_region_wide
 from aj74.ids import is_ulid
 from aj74.integrity.fingerprint import fingerprint
 from aj74.integrity.published import CANONICAL_ORDER, PAGE_LIMIT, differences, is_commitment, tally
@@ -18,9 +19,6 @@ from aj74.polls.scheduling import counted_ballots
 from aj74.scope import require_scope
 from aj74.territories import territory_tree
 
-STAFF_ROLES = ("moderator", "approver", "admin", "analyst")
-REGION_WIDE_ROLES = frozenset({"approver", "admin", "analyst"})
-
 
 def _poll_for(actor: Principal, poll_id: str, consistent: bool = False) -> model.Poll:
     """A poll the caller may see: staff within their scope, residents when it targets them."""
@@ -28,8 +26,8 @@ def _poll_for(actor: Principal, poll_id: str, consistent: bool = False) -> model
         raise NotFound("Опрос не найден.", code="poll-not-found")
     poll = PollRepository().get(poll_id, consistent=consistent)
     tree = territory_tree()
-    if any(actor.has_role(r) for r in STAFF_ROLES):
-        if not actor.roles & REGION_WIDE_ROLES:
+    if any(actor.has_role(r) for r in STAFF_READERS):
+        if not is_region_wide(actor):
             require_scope(actor, poll.territory_ids, tree)
         return poll
     if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, tree):

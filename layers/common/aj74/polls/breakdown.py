@@ -1,80 +1,23 @@
-"""Results broken down by a coarse voter attribute (territory, age band, gender), with small-cell
-suppression: the secrecy invariant for published tables.
+"""Results broken down by a coarse voter attribute (territory, age band, gender), under disclosure
+control: the secrecy invariant for published tables (docs/decisions/014-disclosure-control.md).
 
 A breakdown of one question is a table: a row per group (e.g. the age band «25–34»), a column per
-option, plus the row totals (ballots of the group) and the column totals (the option's count over
-everyone, which the plain result already publishes). Primary suppression hides every count under
-the threshold. Complementary suppression then hides more, until no hidden number can be computed
-by subtraction from a published total: every row, the totals column and every option column hold
-either no hidden number or at least two. The extra cell hidden is always the smallest one still
-shown, to lose as little as possible. (With a single group its column equals the published overall
-count, which is public anyway, so a one-cell line needs no complement.)
+option, plus the row totals (ballots of the group). Breakdowns are computed once, when the result is
+final, and frozen with it as a *release*; an amendment adds a release whose tables are suppressed
+together with every earlier one (``aj74.polls.disclosure``). A hidden number is shown as «скрыто»,
+never with a reason: why a number is hidden would tell how small it is.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DIMENSIONS = ("territory", "age", "gender")
 DIMENSION_TITLES = {"territory": "по территориям", "age": "по возрасту", "gender": "по полу"}
 GENDER_TITLES = {"f": "женщины", "m": "мужчины", "-": "не указан"}
-
-PRIMARY = "primary"
-COMPLEMENTARY = "complementary"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One published number; ``count`` is None when it is suppressed (``hidden`` says why)."""
-
-    count: int | None
-    hidden: str | None = None
-
-    def as_dict(self) -> dict:
-        return {"count": self.count, "hidden": self.hidden}
-
-
-def suppress(rows: list[list[int]], row_totals: list[int], threshold: int) -> tuple[list[list[Cell]], list[Cell]]:
-    """Suppress a table of ``rows`` (groups × options) with its ``row_totals``.
-
-    Column totals (per option over all groups) and the grand total are assumed published, so each
-    column — and the totals column — is a line along which a lone hidden number could be recovered.
-    Returns the cells and the row-total cells. Pure: no I/O, deterministic.
-    """
-    n_rows = len(rows)
-    n_cols = len(rows[0]) if rows else 0
-    # Column n_cols is the row-totals column; it sums to the published grand total.
-    values = [[*row, total] for row, total in zip(rows, row_totals, strict=True)]
-    hidden: dict[tuple[int, int], str] = {}
-    for r in range(n_rows):
-        for c in range(n_cols + 1):
-            if values[r][c] < threshold:
-                hidden[(r, c)] = PRIMARY
-
-    lines: list[list[tuple[int, int]]] = []
-    lines += [[(r, c) for c in range(n_cols)] for r in range(n_rows)]  # row cells sum to (at most) the total
-    lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols + 1)]  # columns sum to published totals
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            hidden_in_line = [cell for cell in line if cell in hidden]
-            if len(hidden_in_line) != 1:
-                continue
-            shown = [cell for cell in line if cell not in hidden]
-            if not shown:
-                continue
-            smallest = min(shown, key=lambda cell: (values[cell[0]][cell[1]], cell))
-            hidden[smallest] = COMPLEMENTARY
-            changed = True
-
-    def cell(r: int, c: int) -> Cell:
-        reason = hidden.get((r, c))
-        return Cell(None, reason) if reason else Cell(values[r][c])
-
-    return [[cell(r, c) for c in range(n_cols)] for r in range(n_rows)], [cell(r, n_cols) for r in range(n_rows)]
+HIDDEN_TEXT = "скрыто"
 
 
 @dataclass(frozen=True)
@@ -91,32 +34,88 @@ def group_of(ballot: VoterGroupBallot, dimension: str) -> str:
     return {"territory": ballot.territory_id, "age": ballot.age_band, "gender": ballot.gender}[dimension]
 
 
-def breakdown(questions: list[dict], ballots: Iterable[VoterGroupBallot], dimension: str, threshold: int,
+def _group_order(group: str) -> tuple[bool, str]:
+    return group in ("-", "не указан"), group
+
+
+def release(questions: list[dict], ballots: Iterable[VoterGroupBallot], threshold: int,
+            earlier: Sequence[dict] = (), dimensions: Sequence[str] = DIMENSIONS) -> dict:
+    """The breakdowns to freeze with a result: for every dimension the table to publish now, given
+    the ``earlier`` releases of this poll (the first result and amendments, as stored).
+
+    A dimension whose groups changed since its last published table (a late ballot from a group
+    that had none) publishes nothing new: listing the new group alone would point at the late voter.
+    Returns the stored form: ``{"patterns": [[option ids, count]…], "tables": {dimension: table|None}}``.
+    """
+    from aj74.polls import disclosure
+
+    ballots = list(ballots)
+    patterns = Counter(tuple(sorted(b.option_ids)) for b in ballots)
+    options = [(q["id"], o["id"]) for q in questions for o in q["options"]]
+    tables: dict[str, dict | None] = {}
+    for dimension in dimensions:
+        truth: dict[str, Counter] = defaultdict(Counter)
+        for b in ballots:
+            truth[group_of(b, dimension)][tuple(sorted(b.option_ids))] += 1
+        groups = sorted(truth, key=_group_order)
+        history = [disclosure.Release(_patterns(r), _table(r, dimension)) for r in earlier]
+        last = next((r.table for r in reversed(history) if r.table is not None), None)
+        if last is not None and list(last.groups) != groups:
+            tables[dimension] = None
+            continue
+        table = disclosure.protect(groups, options, truth, patterns, history, threshold)
+        tables[dimension] = table.as_dict()
+    return {"patterns": [[list(p), n] for p, n in sorted(patterns.items())], "tables": tables}
+
+
+def _patterns(stored: dict) -> dict[tuple[str, ...], int]:
+    return {tuple(p): int(n) for p, n in stored["patterns"]}
+
+
+def _table(stored: dict, dimension: str):
+    from aj74.polls.disclosure import Table
+
+    data = stored["tables"].get(dimension)
+    return None if data is None else Table.from_dict(data)
+
+
+def published(questions: list[dict], releases: Sequence[dict], dimension: str, threshold: int,
               group_title=lambda group: group) -> dict:
-    """Suppressed tables, one per question, of ``ballots`` grouped by ``dimension``.
+    """The newest frozen table of ``dimension`` as the API shows it, one table per question.
 
     ``questions`` are the poll's questions as dicts (id, text, options[id, text]); ``group_title``
-    turns a group key into the label people read.
+    turns a group key into the label people read. ``total_ballots`` says which result it is of.
     """
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    group_sizes: Counter = Counter()
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for ballot in ballots:
-        group = group_of(ballot, dimension)
-        group_sizes[group] += 1
-        counts[group].update(ballot.option_ids)
-    groups = sorted(group_sizes, key=lambda g: (g in ("-", "не указан"), str(group_title(g))))
+    stored = next((r for r in reversed(releases) if r["tables"].get(dimension) is not None), None)
+    table = stored["tables"][dimension] if stored else {"groups": [], "totals": [], "counts": {}}
+    total = sum(n for _, n in stored["patterns"]) if stored else 0
     tables = []
     for q in questions:
-        options = [o["id"] for o in q["options"]]
-        rows = [[counts[g][o] for o in options] for g in groups]
-        cells, totals = suppress(rows, [group_sizes[g] for g in groups], threshold)
         tables.append({
             "question_id": q["id"], "text": q["text"],
             "options": [{"id": o["id"], "text": o["text"]} for o in q["options"]],
-            "rows": [{"group": g, "title": group_title(g), "total": totals[i].as_dict(),
-                      "cells": [c.as_dict() for c in cells[i]]} for i, g in enumerate(groups)],
+            "rows": [{"group": g, "title": group_title(g), "total": {"count": table["totals"][i]},
+                      "cells": [{"count": table["counts"][o["id"]][i]} for o in q["options"]]}
+                     for i, g in enumerate(table["groups"])],
         })
     return {"dimension": dimension, "title": DIMENSION_TITLES[dimension], "threshold": threshold,
-            "questions": tables}
+            "total_ballots": total, "questions": tables}
+
+
+def breakdown(questions: list[dict], ballots: Iterable[VoterGroupBallot], dimension: str, threshold: int,
+              group_title=lambda group: group) -> dict:
+    """One suppressed breakdown of ``ballots`` as a first release (what `published` shows of it)."""
+    first = release(questions, ballots, threshold, dimensions=(dimension,))
+    return published(questions, [first], dimension, threshold, group_title)
+
+
+def shown(cell: dict) -> str:
+    """A cell as text people read: its count, or «скрыто»."""
+    return HIDDEN_TEXT if cell["count"] is None else str(cell["count"])
+
+
+def live(count: int, step: int) -> int:
+    """A live count, rounded down to a multiple of ``step``: polling shows no single ballot arriving."""
+    return count - count % step if step > 1 else count

@@ -8,6 +8,7 @@ from aj74.audit.repository import AuditLog
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, NotFound
 from aj74.identity.principal import Principal
+from aj74.identity.roles import acting_role
 from aj74.ids import ulid
 from aj74.polls import model, reporting
 from aj74.polls.repository import PollRepository
@@ -65,6 +66,6 @@ def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
         pass
     draft = content.create_content(actor, news_body(poll), content_id=informed["content_id"])
     submitted = content.moderate(actor, draft["id"], "submit")
-    AuditLog().append(actor=actor.subject, actor_role=reporting.role_of(actor), action="poll.inform",
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.inform"), action="poll.inform",
                       target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})
     return submitted, True

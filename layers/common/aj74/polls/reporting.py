@@ -1,8 +1,9 @@
 """After the vote: results for staff (participation while open, full results with suppressed
 breakdowns once final, CSV export) and the execution report of what was done with the result.
 
-Breakdowns are computed on request from the ledger of a final poll and cached per instance by the
-result's Merkle root (docs/decisions/010-decision-cycle.md says why not at finalisation).
+Breakdowns are frozen with the final result (and each amendment) by the scheduler, under disclosure
+control (docs/decisions/014-disclosure-control.md); a result finalised before that has them computed
+on request from the ledger and cached per instance by its Merkle root.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from datetime import datetime
 from aj74 import scope
 from aj74.audit.repository import AuditLog
 from aj74.ballots.queue import queue_backlog
-from aj74.ballots.repository import BallotLedger, LiveTallies
+from aj74.ballots.repository import LiveTallies
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
+from aj74.identity.roles import acting_role, is_region_wide
 from aj74.polls import breakdown as bd
 from aj74.polls import model
 from aj74.polls.repository import PollRepository
@@ -41,7 +43,7 @@ def staff_poll(actor: Principal, poll_id: str) -> model.Poll:
 
     _check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
-    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+    if actor.has_role("moderator") and not is_region_wide(actor):
         outside = scope.out_of_scope(actor, poll.territory_ids, territory_tree())
         if outside:
             names = ", ".join(territory_tree().get(t).name for t in outside)
@@ -65,19 +67,26 @@ _breakdowns: dict[tuple[str, str, str], dict] = {}
 
 
 def _counted(poll: model.Poll) -> list[bd.VoterGroupBallot]:
-    closes_ms = int(poll.closes_at.timestamp() * 1000)
-    return [bd.VoterGroupBallot(b.option_ids, b.territory_id, b.age_band, b.gender)
-            for b in BallotLedger().all_ballots(poll.poll_id) if b.accepted_at_ms < closes_ms]
+    from aj74.polls.scheduling import counted_voter_groups
+
+    return counted_voter_groups(poll)
 
 
 def _breakdown(poll: model.Poll, result: dict, dimension: str) -> dict:
+    threshold = get_settings().small_cell_threshold
+    if "breakdowns" in result:
+        releases = [r for r in result["breakdowns"] or [] if r]
+        if not releases:
+            raise Conflict("Разрезы итогов этого опроса не были рассчитаны.", code="no-breakdown")
+        return bd.published([q.as_dict() for q in poll.questions], releases, dimension, threshold,
+                            _group_title(dimension))
     key = (poll.poll_id, str(result.get("merkle_root")), dimension)
     with _cache_lock:
         hit = _breakdowns.get(key)
     if hit is not None:
         return hit
-    table = bd.breakdown([q.as_dict() for q in poll.questions], _counted(poll), dimension,
-                         get_settings().small_cell_threshold, _group_title(dimension))
+    table = bd.breakdown([q.as_dict() for q in poll.questions], _counted(poll), dimension, threshold,
+                         _group_title(dimension))
     with _cache_lock:
         if len(_breakdowns) > 64:
             _breakdowns.clear()
@@ -100,6 +109,7 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
         result = poll.extra.get("result") or {}
         body = model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final")
         body |= head | {"merkle_root": result.get("merkle_root"), "finalised_at": result.get("finalised_at"),
+                        "audit_head": result.get("audit_head"),
                         "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution")}
         if dimension:
             body["breakdown"] = _breakdown(poll, result, dimension)
@@ -110,7 +120,9 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
     if dimension:
         raise Conflict("Разрезы итогов доступны после подведения итогов.", code="breakdown-after-final")
     counted, counts = LiveTallies().read(poll.poll_id)
-    participation = {"ballots_counted": counted, "queue_backlog": queue_backlog(),
+    step = get_settings().small_cell_threshold  # live numbers move in steps: no single ballot is seen arriving
+    counted, counts = bd.live(counted, step), {k: bd.live(v, step) for k, v in counts.items()}
+    participation = {"ballots_counted": counted, "step": step, "queue_backlog": queue_backlog(),
                      "measured_at": iso(utcnow())}
     participation["total"] = counted + participation["queue_backlog"]
     body = head | {"participation": participation}
@@ -131,18 +143,12 @@ def results_csv(actor: Principal, poll_id: str, dimension: str | None = None) ->
     rows += [[q["text"], o["text"], o["count"], o["share"]] for q in body["questions"] for o in q["options"]]
     if dimension:
         threshold = body["breakdown"]["threshold"]
-        rows += [[], [f"Разрез {body['breakdown']['title']}; ячейки меньше {threshold} скрыты"]]
+        rows += [[], [f"Разрез {body['breakdown']['title']} (по {body['breakdown']['total_ballots']} бюллетеням); "
+                      f"«{bd.HIDDEN_TEXT}» — ячейка скрыта ради тайны голосования (порог {threshold})"]]
         for q in body["breakdown"]["questions"]:
             rows += [["Вопрос", q["text"]], ["Группа", "Всего", *(o["text"] for o in q["options"])]]
-            rows += [[row["title"], _shown(row["total"], threshold), *(_shown(c, threshold) for c in row["cells"])]
-                     for row in q["rows"]]
+            rows += [[row["title"], bd.shown(row["total"]), *(bd.shown(c) for c in row["cells"])] for row in q["rows"]]
     return excel_csv(rows)
-
-
-def _shown(cell: dict, threshold: int) -> str:
-    if cell["count"] is not None:
-        return str(cell["count"])
-    return f"<{threshold}" if cell["hidden"] == bd.PRIMARY else "скрыто"
 
 
 # ---------------------------------------------------------------- execution report
@@ -164,8 +170,8 @@ def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | No
     report = {**(before or {"updates": [], "created_at": at}), "decision": data.decision, "status": data.status,
               "status_title": EXECUTION_STATUSES[data.status], "updated_at": at, "updated_by": actor.subject}
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
-    AuditLog().append(actor=actor.subject, actor_role=role_of(actor), action="poll.execution", target_type="poll",
-                      target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution"), action="poll.execution",
+                      target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
     return saved.extra["execution"]
 
 
@@ -183,8 +189,8 @@ def add_execution_update(actor: Principal, poll_id: str, body: dict, now: dateti
               "added_by": actor.subject}
     report = {**report, "updates": [*report.get("updates", []), update], "updated_at": at}
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
-    AuditLog().append(actor=actor.subject, actor_role=role_of(actor), action="poll.execution_update",
-                      target_type="poll", target_id=poll_id, after=update, at=at)
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
+                      action="poll.execution_update", target_type="poll", target_id=poll_id, after=update, at=at)
     return saved.extra["execution"]
 
 
@@ -200,13 +206,6 @@ def resident_execution(poll: model.Poll) -> dict | None:
     return {"decision": report["decision"], "status": report["status"], "status_title": report["status_title"],
             "updated_at": report["updated_at"],
             "updates": [{"date": u["date"], "text": u["text"], "links": u["links"]} for u in report["updates"]]}
-
-
-def role_of(actor: Principal) -> str:
-    for role in ("approver", "moderator", "admin", "analyst"):
-        if actor.has_role(role):
-            return role
-    return "unknown"
 
 
 # ---------------------------------------------------------------- review

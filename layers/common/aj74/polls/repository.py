@@ -94,7 +94,7 @@ class PollRepository:
     def get(self, poll_id: str, consistent: bool = True) -> Poll:
         return _to_poll(self._record(poll_id, consistent))
 
-    def save_content(self, poll: Poll, expected_version: int) -> Poll:
+    def save_content(self, poll: Poll, expected_version: int, edit: dict | None = None) -> Poll:
         """Replace a draft's content if nobody saved it since ``expected_version``. The condition on
         the state is what freezes a poll's content in storage once it leaves editing."""
         editable_states = EDITABLE_STATES
@@ -109,6 +109,8 @@ class PollRepository:
         content = poll.content()
         record.content = content
         record.opens_at, record.closes_at = content["opens_at"], content["closes_at"]
+        if edit:  # who wrote this version, for four eyes (aj74.workflow.authors)
+            record.history = [*(record.history or []), edit]
         self._save(record, Record.state.is_in(*editable_states))
         return _to_poll(record)
 

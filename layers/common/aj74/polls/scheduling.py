@@ -120,7 +120,36 @@ def _final_result(poll: Poll, now: datetime) -> dict:
         logger.warning("live tally differs from the recount", poll_id=poll.poll_id, live_total=live_total,
                        recount_total=result["total_ballots"])
     result["finalised_at"] = iso(now)
+    result["breakdowns"] = [_frozen_breakdowns(poll, [])]
+    # Published with the result: the log up to here can no longer be rewritten unseen (docs/decisions/013).
+    result["audit_head"] = AuditLog().head()
     return result
+
+
+def counted_voter_groups(poll: Poll) -> list:
+    """Every counted ballot with its coarse attributes (territory, age band, gender): the input of
+    breakdowns. Imported lazily: the breakdown module loads scipy (docs/decisions/014)."""
+    from aj74.polls import breakdown as bd
+
+    closes_ms = int(poll.closes_at.timestamp() * 1000)
+    return [bd.VoterGroupBallot(b.option_ids, b.territory_id, b.age_band, b.gender)
+            for b in BallotLedger().all_ballots(poll.poll_id) if b.accepted_at_ms < closes_ms]
+
+
+def _frozen_breakdowns(poll: Poll, earlier: list[dict]) -> dict | None:
+    """The breakdowns to store with a final result or an amendment (a release, see
+    ``breakdown.release``), or None when they cannot be computed: the result must not wait for them."""
+    from aj74.observability import count_metric
+    from aj74.polls import breakdown as bd
+    from aj74.settings import get_settings
+
+    try:
+        return bd.release([q.as_dict() for q in poll.questions], counted_voter_groups(poll),
+                          get_settings().small_cell_threshold, earlier)
+    except Exception:  # noqa: BLE001 - the official result goes out without breakdowns; alarmed
+        count_metric("BreakdownFailed")
+        logger.exception("breakdowns not computed", poll_id=poll.poll_id)
+        return None
 
 
 def _amend(repo: PollRepository, audit: AuditLog, poll: Poll, now: datetime) -> bool:
@@ -133,8 +162,14 @@ def _amend(repo: PollRepository, audit: AuditLog, poll: Poll, now: datetime) -> 
         return False
     result["finalised_at"] = previous.get("finalised_at")
     result["amended_at"] = iso(now)
+    # An amendment's tables are suppressed together with every earlier release: the late ballots'
+    # groups and choices stay hidden like any other small cell (docs/decisions/014).
+    earlier = [r for r in previous.get("breakdowns") or [] if r]
+    result["breakdowns"] = [*earlier, _frozen_breakdowns(poll, earlier)]
+    result["audit_head"] = audit.head()
     amendment = {"at": iso(now), "previous_total": previous.get("total_ballots"), "total": result["total_ballots"],
-                 "previous_merkle_root": previous.get("merkle_root"), "merkle_root": result["merkle_root"]}
+                 "previous_merkle_root": previous.get("merkle_root"), "merkle_root": result["merkle_root"],
+                 "audit_head": result["audit_head"]}
     fresh = repo.get(poll.poll_id)
     repo.set_fields(poll.poll_id, "final", result=result, amendments=[*fresh.extra.get("amendments", []), amendment])
     audit.append(actor="system:scheduler", actor_role="system", action="poll.amend_result", target_type="poll",

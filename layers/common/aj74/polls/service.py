@@ -18,18 +18,22 @@ from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
+from aj74.identity.roles import APPROVER, acting_role, is_region_wide
 from aj74.ids import is_ulid, ulid
 from aj74.keystore import ballot_key_secret
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.settlement import settle
 from aj74.polls import model, reporting
+from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
+from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
+from aj74.workflow import edit_entry
 
-STAFF_DRAFTING_ROLES = ("moderator", "approver")
-STAFF_READING_ROLES = ("moderator", "approver", "admin", "analyst")
+# Said in the audit entry of an approver's edit: four eyes then needs another approver.
+APPROVER_EDIT_NOTE = "Правка согласующего: эту версию согласует другой согласующий."
 
 
 def _schemas():
@@ -64,8 +68,8 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
     scope.require_scope(actor, data.territory_ids, tree)
     poll = model.new_poll(ulid(), _content_from(data), actor, now)
     poll = PollRepository().create(poll)
-    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.create", target_type="poll",
-                      target_id=poll.poll_id, after=poll.content(), at=iso(now))
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.create"), action="poll.create",
+                      target_type="poll", target_id=poll.poll_id, after=poll.content(), at=iso(now))
     return staff_view(poll)
 
 
@@ -88,9 +92,12 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
         [q.model_dump() for q in data.questions])})
     before = poll.content()
-    saved = repo.save_content(updated, patch.version)
-    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="poll.edit", target_type="poll",
-                      target_id=poll_id, before=before, after=saved.content())
+    at = iso(utcnow())
+    edit = edit_entry(POLL_WORKFLOW.name, actor, poll.state, patch.version + 1, at)
+    saved = repo.save_content(updated, patch.version, edit=edit)
+    AuditLog().append(actor=actor.subject, actor_role=edit["actor_role"], action="poll.edit", target_type="poll",
+                      target_id=poll_id, before=before, after=saved.content(), at=at,
+                      comment=APPROVER_EDIT_NOTE if edit["actor_role"] == APPROVER else None)
     return staff_view(saved)
 
 
@@ -110,7 +117,8 @@ def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = No
     comment = parse_model(_schemas().CommentIn, body or {}).comment
     repo = PollRepository()
     poll = repo.get(poll_id)
-    item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state}
+    item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state,
+            "history": poll.history}
     transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(utcnow()))
     # What the Directorate rejected is kept, so the next review shows what changed since.
     fields = {"review_snapshot": poll.content()} if action == "reject" else {}
@@ -124,7 +132,7 @@ def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = No
 def get_staff(actor: Principal, poll_id: str) -> dict:
     _check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
-    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+    if actor.has_role("moderator") and not is_region_wide(actor):
         scope.require_scope(actor, poll.territory_ids, territory_tree())
     return staff_view(poll)
 
@@ -139,7 +147,7 @@ def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | No
     polls = []
     for s in states:
         polls.extend(_all_in_state(repo, s))
-    if actor.has_role("moderator") and not (actor.roles & {"approver", "admin", "analyst"}):
+    if actor.has_role("moderator") and not is_region_wide(actor):
         polls = [p for p in polls if not scope.out_of_scope(actor, p.territory_ids, tree)]
     page, next_cursor = _page(polls, limit, cursor)
     return {"items": [staff_view(p) for p in page], "next_cursor": next_cursor}
@@ -179,13 +187,6 @@ def staff_view(poll: model.Poll) -> dict:
         "informed_content_id": (poll.extra.get("informed") or {}).get("content_id"),
         "changes_since_review": reporting.content_changes(poll.extra.get("review_snapshot"), poll.content()),
     }
-
-
-def _role(actor: Principal) -> str:
-    for role in ("approver", "moderator", "admin", "emergency", "analyst", "resident"):
-        if actor.has_role(role):
-            return role
-    return "unknown"
 
 
 # ====================================================================== residents
@@ -336,10 +337,11 @@ def results(actor: Principal, poll_id: str) -> dict:
         result = poll.extra.get("result") or {}
         return model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final") | {
             "merkle_root": result.get("merkle_root"), "amendments": poll.extra.get("amendments", []),
-            "fingerprint": poll.fingerprint}
+            "fingerprint": poll.fingerprint, "audit_head": result.get("audit_head")}
     if poll.results_visibility == "after_close":
         raise Forbidden("Результаты будут опубликованы после завершения голосования.", code="results-hidden")
     if BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is None:
         raise Forbidden("Результаты видны после того, как ваш голос учтён.", code="results-after-vote")
     total, counts = LiveTallies().read(poll_id)
-    return model.results_body(poll, counts, total, "live")
+    step = get_settings().small_cell_threshold  # live numbers move in steps: no single ballot is seen arriving
+    return model.results_body(poll, {k: live(v, step) for k, v in counts.items()}, live(total, step), "live")

@@ -9,7 +9,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from aj74.errors import Conflict, InvalidInput
+from aj74.errors import Conflict, Forbidden, InvalidInput
+from aj74.identity.roles import ADMIN, PARTNER
 from aj74.territories import TerritoryTree
 
 ORDER_ID_RE = re.compile(r"^[A-Z2-7]{26}$")
@@ -94,3 +95,22 @@ def require_redeemable(order: dict) -> None:
         raise Conflict("Код уже использован.", code="code-used", redeemed_at=order.get("redeemed_at"))
     if order["status"] == "cancelled":
         raise Conflict("Заказ отменён, код недействителен.", code="order-cancelled")
+
+
+def require_redeemer(role: str, partner: str | None, order_partner: str, reason: str | None) -> None:
+    """A cashier redeems codes of its own partner only; the IT administrator redeems any code as
+    support at the counter, and says why (the reason goes to the audit log)."""
+    if role == PARTNER:
+        if not partner:
+            raise Forbidden("Учётная запись кассира не привязана к партнёру: обратитесь к администратору "
+                            "Министерства информационных технологий.", code="partner-unbound")
+        if partner != order_partner:
+            raise Forbidden(f"Код выдан на поощрение партнёра «{order_partner}», а вы кассир партнёра «{partner}»: "
+                            "погасить его может только касса этого партнёра.", code="partner-mismatch")
+        return
+    if role == ADMIN:
+        if not (reason and reason.strip()):
+            raise InvalidInput("Укажите причину: погашение кода администратором записывается в журнал аудита.",
+                               errors=[{"field": "reason", "detail": "обязательное поле для администратора"}])
+        return
+    raise Forbidden("Погасить код может кассир партнёра или администратор.", code="role-required")

@@ -56,6 +56,8 @@ class OrderIn(_Strict):
 
 class RedeemIn(_Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    # Required of the IT administrator (support at the counter), audited; a cashier may leave it out.
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class AdjustmentIn(_Strict):

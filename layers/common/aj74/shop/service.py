@@ -12,6 +12,7 @@ from aj74.audit.repository import AuditLog
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, InvalidInput, NotFound, Unavailable
 from aj74.identity.principal import Principal
+from aj74.identity.roles import acting_role
 from aj74.ids import is_ulid, ulid
 from aj74.points import rules as points_rules
 from aj74.points.repository import PointsLedger
@@ -151,18 +152,28 @@ def cancel_order(actor: Principal, order_id: str, now: datetime | None = None) -
 
 
 def redeem(actor: Principal, body: dict, now: datetime | None = None) -> dict:
-    """Mark a redemption code used; exactly one of concurrent attempts succeeds."""
-    code = rules.normalise_code(parse_model(_schemas().RedeemIn, body).code)
+    """Mark a redemption code used; exactly one of concurrent attempts succeeds. A cashier redeems
+    its own partner's codes only; the administrator's support redemption needs a reason. Both are
+    audited (the entry names the order, never the resident)."""
+    data = parse_model(_schemas().RedeemIn, body)
+    code = rules.normalise_code(data.code)
     orders = Orders()
     order_id = orders.id_for_code(code)
     if order_id is None:
         raise NotFound("Код не найден.", code="code-not-found")
+    order = orders.get(order_id)
+    role = acting_role(actor, "shop.redeem")
+    rules.require_redeemer(role, actor.partner, order["partner"], data.reason)
     now = now or utcnow()
     if not orders.redeem(order_id, code, iso(now), actor.subject):
         order = orders.get(order_id)
         rules.require_redeemable(order)
         raise Conflict("Код недействителен.", code="code-invalid")
     order = orders.get(order_id)
+    AuditLog().append(actor=actor.subject, actor_role=role, action="shop.redeem", target_type="shop_order",
+                      target_id=order_id, before={"status": "active"},
+                      after={"status": "redeemed", "item_id": order["item_id"], "partner": order["partner"]},
+                      comment=data.reason or None, at=iso(now))
     return {"order_id": order_id, "item_id": order["item_id"], "title": order["title"], "partner": order["partner"],
             "status": order["status"], "status_title": rules.STATUS_TITLES[order["status"]],
             "redeemed_at": order.get("redeemed_at")}
@@ -194,10 +205,6 @@ def staff_item(actor: Principal, item_id: str) -> dict:
     return staff_item_view(item)
 
 
-def _role(actor: Principal) -> str:
-    return "admin" if actor.has_role("admin") else "moderator"
-
-
 def create_item(actor: Principal, body: dict) -> dict:
     data = parse_model(_schemas().ItemIn, body)
     tree = territory_tree()
@@ -208,8 +215,8 @@ def create_item(actor: Principal, body: dict) -> dict:
             "created_at": now, "updated_at": now}
     Catalogue().create(item)
     view = staff_item_view(item)
-    AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="shop.item.create", target_type="shop_item",
-                      target_id=item["item_id"], after=_audit_copy(view), at=now)
+    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "shop.item.create"), action="shop.item.create",
+                      target_type="shop_item", target_id=item["item_id"], after=_audit_copy(view), at=now)
     return view
 
 
@@ -240,9 +247,9 @@ def update_item(actor: Principal, item_id: str, body: dict) -> dict:
         require_scope(actor, updated["territory_ids"], tree)
         if catalogue.replace(updated, patch.version, item["stock"]):
             before, after = _audit_copy(staff_item_view(item)), _audit_copy(staff_item_view(updated))
-            AuditLog().append(actor=actor.subject, actor_role=_role(actor), action="shop.item.update",
-                              target_type="shop_item", target_id=item_id, before=before, after=after,
-                              at=updated["updated_at"])
+            AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "shop.item.update"),
+                              action="shop.item.update", target_type="shop_item", target_id=item_id,
+                              before=before, after=after, at=updated["updated_at"])
             return staff_item_view(updated)
         backoff(attempt)
     raise Unavailable("Поощрение сейчас часто заказывают, повторите сохранение.")

@@ -1,4 +1,9 @@
-"""Staff assignments in DynamoDB (PynamoDB): one item per subject, written whole by the admin."""
+"""Staff assignments in DynamoDB (PynamoDB): one item per subject, written whole by the admin.
+
+A grant of ``approver`` or ``admin`` waits in the item's ``pending`` field until a second
+administrator confirms it; an item whose ``roles`` is null holds only such a pending grant, and the
+subject's sign-in token still decides their roles (aj74.staff.service).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,11 @@ def _model():
     class StaffRecord(Model):
         Meta = meta("staff_table")
         subject = UnicodeAttribute(hash_key=True)
-        roles = JSONAttribute()
+        roles = JSONAttribute(null=True)
         scope_territory_ids = JSONAttribute()
         display_name = UnicodeAttribute(null=True)
+        partner = UnicodeAttribute(null=True)
+        pending = JSONAttribute(null=True)
         updated_at = UnicodeAttribute()
         updated_by = UnicodeAttribute()
 
@@ -25,8 +32,9 @@ def _model():
 
 
 def _as_dict(r) -> dict:
-    return {"subject": r.subject, "roles": list(r.roles), "scope_territory_ids": list(r.scope_territory_ids),
-            "display_name": r.display_name, "updated_at": r.updated_at, "updated_by": r.updated_by}
+    return {"subject": r.subject, "roles": None if r.roles is None else list(r.roles),
+            "scope_territory_ids": list(r.scope_territory_ids), "display_name": r.display_name,
+            "partner": r.partner, "pending": r.pending, "updated_at": r.updated_at, "updated_by": r.updated_by}
 
 
 class StaffRepository:
@@ -43,7 +51,7 @@ class StaffRepository:
     def put(self, assignment: dict) -> dict:
         Record = _model()
         try:
-            Record(**assignment).save()
+            Record(**{"partner": None, "pending": None, **assignment}).save()
         except Exception as exc:
             raise_unavailable(exc)
             raise

@@ -8,14 +8,13 @@ from aj74.api import contract
 from aj74.api.routing import json_response, route
 from aj74.content import service
 from aj74.content.model import STATES
+from aj74.identity.roles import APPROVERS, CONTENT_READERS, DRAFTERS, EMERGENCY
 from aj74.pagination import parse_limit
 
 bp = Blueprint(__name__)
 
 # The emergency role creates bulletins (published at once); the workflow refuses it anything else.
-CREATORS = ("moderator", "approver", "emergency")
-DRAFTERS = ("moderator", "approver")
-READERS = ("moderator", "approver", "admin", "analyst", "emergency")
+CREATORS = (*DRAFTERS, EMERGENCY)
 SCHEMAS = "aj74.content.schemas"
 
 
@@ -32,14 +31,14 @@ def create_content(ctx):
     return json_response(item, status=201, headers={"Location": f"/v1/admin/content/{item['id']}"})
 
 
-@route(bp, "/v1/admin/content", roles=READERS, summary="Материалы ленты для сотрудников",
+@route(bp, "/v1/admin/content", roles=CONTENT_READERS, summary="Материалы ленты для сотрудников",
        query={"state": {"type": "string", "enum": list(STATES)}, **contract.PAGE}, response=contract.PAGE_OF_ITEMS)
 def list_content(ctx):
     return service.list_staff(ctx.principal, ctx.query.get("state"), parse_limit(ctx.query.get("limit")),
                               ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/admin/content/{content_id}", roles=READERS, summary="Материал ленты (для сотрудников)",
+@route(bp, "/v1/admin/content/{content_id}", roles=CONTENT_READERS, summary="Материал ленты (для сотрудников)",
        response=contract.STAFF_ITEM)
 def get_content(ctx, content_id):
     return service.get_staff(ctx.principal, content_id)
@@ -62,18 +61,18 @@ def submit_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "submit", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/content/{content_id}/approve", methods=("POST",), roles=("approver",),
+@route(bp, "/v1/admin/content/{content_id}/approve", methods=("POST",), roles=APPROVERS,
        **_moderation("Согласовать"))
 def approve_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "approve", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/content/{content_id}/reject", methods=("POST",), roles=("approver",), **_moderation("Отклонить"))
+@route(bp, "/v1/admin/content/{content_id}/reject", methods=("POST",), roles=APPROVERS, **_moderation("Отклонить"))
 def reject_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "reject", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/content/{content_id}/retract", methods=("POST",), roles=("approver",),
+@route(bp, "/v1/admin/content/{content_id}/retract", methods=("POST",), roles=APPROVERS,
        **_moderation("Снять с публикации"))
 def retract_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "retract", _moderation_body(ctx))

@@ -6,14 +6,13 @@ from chalice import Blueprint
 
 from aj74.api import contract
 from aj74.api.routing import json_response, route
+from aj74.identity.roles import APPROVERS, DRAFTERS, STAFF_READERS
 from aj74.pagination import parse_limit
 from aj74.polls import service
 from aj74.polls.model import STATES
 
 bp = Blueprint(__name__)
 
-DRAFTERS = ("moderator", "approver")
-READERS = ("moderator", "approver", "admin", "analyst")
 
 
 def _moderation(summary: str) -> dict:
@@ -28,14 +27,15 @@ def create_poll(ctx):
     return json_response(poll, status=201, headers={"Location": f"/v1/admin/polls/{poll['id']}"})
 
 
-@route(bp, "/v1/admin/polls", roles=READERS, summary="Опросы для сотрудников",
+@route(bp, "/v1/admin/polls", roles=STAFF_READERS, summary="Опросы для сотрудников",
        query={"state": {"type": "string", "enum": list(STATES)}, **contract.PAGE}, response=contract.PAGE_OF_ITEMS)
 def list_polls(ctx):
     return service.list_staff(ctx.principal, ctx.query.get("state"), parse_limit(ctx.query.get("limit")),
                               ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/admin/polls/{poll_id}", roles=READERS, summary="Опрос (для сотрудников)", response=contract.STAFF_ITEM)
+@route(bp, "/v1/admin/polls/{poll_id}", roles=STAFF_READERS, summary="Опрос (для сотрудников)",
+       response=contract.STAFF_ITEM)
 def get_poll(ctx, poll_id):
     return service.get_staff(ctx.principal, poll_id)
 
@@ -56,12 +56,12 @@ def submit_poll(ctx, poll_id):
     return service.moderate(ctx.principal, poll_id, "submit", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/approve", methods=("POST",), roles=("approver",), **_moderation("Согласовать"))
+@route(bp, "/v1/admin/polls/{poll_id}/approve", methods=("POST",), roles=APPROVERS, **_moderation("Согласовать"))
 def approve_poll(ctx, poll_id):
     return service.moderate(ctx.principal, poll_id, "approve", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/reject", methods=("POST",), roles=("approver",), **_moderation("Отклонить"))
+@route(bp, "/v1/admin/polls/{poll_id}/reject", methods=("POST",), roles=APPROVERS, **_moderation("Отклонить"))
 def reject_poll(ctx, poll_id):
     return service.moderate(ctx.principal, poll_id, "reject", _moderation_body(ctx))
 

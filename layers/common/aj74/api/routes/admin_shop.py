@@ -7,10 +7,10 @@ from chalice import Blueprint
 
 from aj74.api import contract
 from aj74.api.routing import json_response, route
+from aj74.identity.roles import ADMINS, CATALOGUE_STAFF
 
 bp = Blueprint(__name__)
 
-CATALOGUE_STAFF = ("admin", "moderator")
 
 
 def _shop():
@@ -44,7 +44,7 @@ def update_item(ctx, item_id):
     return _shop().update_item(ctx.principal, item_id, ctx.body())
 
 
-@route(bp, "/v1/admin/points/adjustments", methods=("POST",), roles=("admin",), summary="Ручная корректировка баллов",
+@route(bp, "/v1/admin/points/adjustments", methods=("POST",), roles=ADMINS, summary="Ручная корректировка баллов",
        body="aj74.shop.schemas:AdjustmentIn", status=201, response=contract.ADJUSTMENT, problems=(409,))
 def adjust_points(ctx):
     from aj74.points import service

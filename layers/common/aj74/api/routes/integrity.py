@@ -7,13 +7,12 @@ from chalice import Blueprint
 
 from aj74.api import contract
 from aj74.api.routing import route
+from aj74.identity.roles import AUDIT_EXPORTERS, STAFF_READERS
 from aj74.integrity import service
 from aj74.integrity.published import PAGE_LIMIT
 
 bp = Blueprint(__name__)
 
-AUDIT_READERS = ("approver", "admin", "analyst")
-STAFF = ("moderator", "approver", "admin", "analyst")
 
 
 @route(bp, "/v1/polls/{poll_id}/proof", summary="Доказательство включения голоса в итоги",
@@ -31,13 +30,13 @@ def get_published_ballots(ctx, poll_id):
     return service.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
 
 
-@route(bp, "/v1/admin/audit/export", roles=AUDIT_READERS, summary="Выгрузка журнала аудита с хешами",
+@route(bp, "/v1/admin/audit/export", roles=AUDIT_EXPORTERS, summary="Выгрузка журнала аудита с хешами",
        response=contract.AUDIT_EXPORT)
 def export_audit_log(ctx):
     return service.audit_export()
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/integrity", roles=STAFF, summary="Проверка целостности итогов опроса",
+@route(bp, "/v1/admin/polls/{poll_id}/integrity", roles=STAFF_READERS, summary="Проверка целостности итогов опроса",
        response=contract.INTEGRITY_REPORT, problems=(409,))
 def check_poll_integrity(ctx, poll_id):
     return service.integrity_report(ctx.principal, poll_id)

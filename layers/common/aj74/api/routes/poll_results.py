@@ -8,22 +8,21 @@ from chalice import Blueprint, Response
 from aj74.api import contract
 from aj74.api.routing import json_response, route
 from aj74.exports import CSV_CONTENT_TYPE
+from aj74.identity.roles import DRAFTERS, STAFF_READERS
 from aj74.polls import informing, reporting
 
 bp = Blueprint(__name__)
 
-READERS = ("moderator", "approver", "admin", "analyst")
-AUTHORS = ("moderator", "approver")
 BREAKDOWN = {"breakdown": {"type": "string", "enum": ["territory", "age", "gender"]}}
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/results", roles=READERS, summary="Итоги и участие (для сотрудников)",
+@route(bp, "/v1/admin/polls/{poll_id}/results", roles=STAFF_READERS, summary="Итоги и участие (для сотрудников)",
        query=BREAKDOWN, response=contract.STAFF_RESULTS, problems=(409,))
 def get_results(ctx, poll_id):
     return reporting.staff_results(ctx.principal, poll_id, ctx.query.get("breakdown"))
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/results.csv", roles=READERS, summary="Итоги в CSV", query=BREAKDOWN,
+@route(bp, "/v1/admin/polls/{poll_id}/results.csv", roles=STAFF_READERS, summary="Итоги в CSV", query=BREAKDOWN,
        response=contract.CSV, media_type=CSV_CONTENT_TYPE, problems=(409,))
 def get_results_csv(ctx, poll_id):
     body = reporting.results_csv(ctx.principal, poll_id, ctx.query.get("breakdown"))
@@ -31,21 +30,21 @@ def get_results_csv(ctx, poll_id):
         "Content-Type": CSV_CONTENT_TYPE, "Content-Disposition": f'attachment; filename="results-{poll_id}.csv"'})
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/execution", methods=("PUT",), roles=AUTHORS,
+@route(bp, "/v1/admin/polls/{poll_id}/execution", methods=("PUT",), roles=DRAFTERS,
        summary="Отчёт об исполнении решения",
        body="aj74.polls.report_schemas:ExecutionIn", response=contract.EXECUTION, problems=(409,))
 def put_execution(ctx, poll_id):
     return reporting.put_execution(ctx.principal, poll_id, ctx.body())
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/execution/updates", methods=("POST",), roles=AUTHORS,
+@route(bp, "/v1/admin/polls/{poll_id}/execution/updates", methods=("POST",), roles=DRAFTERS,
        summary="Добавить ход исполнения", body="aj74.polls.report_schemas:ExecutionUpdateIn", status=201,
        response=contract.EXECUTION, problems=(409,))
 def add_execution_update(ctx, poll_id):
     return json_response(reporting.add_execution_update(ctx.principal, poll_id, ctx.body()), status=201)
 
 
-@route(bp, "/v1/admin/polls/{poll_id}/inform", methods=("POST",), roles=AUTHORS,
+@route(bp, "/v1/admin/polls/{poll_id}/inform", methods=("POST",), roles=DRAFTERS,
        summary="Информировать жителей об итогах (черновик новости)",
        description="Новость готовится один раз на опрос: повторный вызов возвращает её же с кодом 200.",
        status=(201, 200), response=contract.STAFF_ITEM, problems=(409,))

@@ -6,12 +6,11 @@ from chalice import Blueprint
 
 from aj74.api import contract
 from aj74.api.routing import json_response, route
+from aj74.identity.roles import REDEEMERS, RESIDENT
 from aj74.pagination import parse_limit
 
 bp = Blueprint(__name__)
 
-# A partner's cashier redeems codes; the IT administrator may too (support at the counter).
-REDEEMERS = ("partner", "admin")
 
 
 def _points():
@@ -26,18 +25,18 @@ def _shop():
     return service
 
 
-@route(bp, "/v1/me/points", roles=("resident",), summary="Мои баллы и история", query=contract.PAGE,
+@route(bp, "/v1/me/points", roles=(RESIDENT,), summary="Мои баллы и история", query=contract.PAGE,
        response=contract.POINTS)
 def my_points(ctx):
     return _points().my_points(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/shop/items", roles=("resident",), summary="Поощрения для жителя", response=contract.LIST_OF_ITEMS)
+@route(bp, "/v1/shop/items", roles=(RESIDENT,), summary="Поощрения для жителя", response=contract.LIST_OF_ITEMS)
 def list_items(ctx):
     return _shop().items_for_resident(ctx.principal)
 
 
-@route(bp, "/v1/shop/orders", methods=("POST",), roles=("resident",), summary="Заказать поощрение за баллы",
+@route(bp, "/v1/shop/orders", methods=("POST",), roles=(RESIDENT,), summary="Заказать поощрение за баллы",
        description="С заголовком Idempotency-Key повтор возвращает тот же заказ с кодом 200.",
        body="aj74.shop.schemas:OrderIn", status=(201, 200), response=contract.ORDER, problems=(404, 409),
        rate_limit="orders")
@@ -47,13 +46,13 @@ def place_order(ctx):
                          headers={"Location": f"/v1/me/orders/{order['id']}"})
 
 
-@route(bp, "/v1/me/orders", roles=("resident",), summary="Мои заказы", query=contract.PAGE,
+@route(bp, "/v1/me/orders", roles=(RESIDENT,), summary="Мои заказы", query=contract.PAGE,
        response=contract.PAGE_OF_ITEMS)
 def my_orders(ctx):
     return _shop().my_orders(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
 
 
-@route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=("resident",), summary="Отменить заказ",
+@route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=(RESIDENT,), summary="Отменить заказ",
        response=contract.ORDER, problems=(409,))
 def cancel_order(ctx, order_id):
     return _shop().cancel_order(ctx.principal, order_id)

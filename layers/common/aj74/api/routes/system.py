@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 
 from aj74.api import contract
 from aj74.api.routing import route
-from aj74.identity.principal import ROLE_TITLES
+from aj74.identity import roles as staff_roles
 from aj74.territories import UnknownTerritory, territory_tree
 
 bp = Blueprint(__name__)
@@ -22,6 +22,13 @@ def health(ctx):
 def list_territories(ctx):
     tree = territory_tree()
     return {"root_id": tree.root.id, "territories": [t.as_dict() for t in tree.all()]}
+
+
+@route(bp, "/v1/roles", auth=False, summary="Роли и их названия",
+       description="Названия ролей для людей: сайт сотрудников показывает их, а не свою копию.",
+       response=contract.ROLE_CATALOGUE)
+def list_roles(ctx):
+    return {"items": staff_roles.catalogue()}
 
 
 @route(bp, "/v1/me", summary="Мой профиль", response=contract.ME)
@@ -40,7 +47,8 @@ def me(ctx):
         "id": p.subject,
         "display_name": p.display_name,
         "roles": roles,
-        "role_titles": [ROLE_TITLES[r] for r in roles],
+        "role_titles": staff_roles.titles(roles),
+        "partner": p.partner,
         "territory": home[0] if home else None,
         "territory_chain": home or [],
         "birth_year": p.birth_year,
