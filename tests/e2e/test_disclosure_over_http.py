@@ -13,7 +13,7 @@ from tests.e2e.test_poll_cycle import Client, iso, wait_for
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 WOMEN, MEN = 12, 26
-WINDOW_SECONDS = 40
+WINDOW_SECONDS = 25
 
 
 def test_a_unanimous_group_is_not_shown_and_hidden_cells_give_no_reason(local_stack):

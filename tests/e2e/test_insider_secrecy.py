@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 VOTERS = 36
 CHANGERS = 6
-WINDOW_SECONDS = 45
+WINDOW_SECONDS = 30
 RESIDENT_TABLES = ("Points", "ShopOrders", "RateLimits")
 
 

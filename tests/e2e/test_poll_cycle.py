@@ -25,7 +25,7 @@ UNDER_AGE = 50
 MALFORMED = 50
 # Long enough for 2,000 requests through the local stack on a 2-core machine, the queue to drain
 # and the changed ballots to follow, with room to spare.
-WINDOW_SECONDS = 180
+WINDOW_SECONDS = 150
 
 
 def iso(dt: datetime) -> str:
