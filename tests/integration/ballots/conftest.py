@@ -39,6 +39,8 @@ class Pipeline:
         raise AssertionError("the ballot queue did not drain")
 
     def dlq_bodies(self) -> list[str]:
+        """Every message in the DLQ, removed as it is read: a message only hidden for a while would
+        come back into the next test's DLQ (the queues are shared by the session)."""
         bodies = []
         while True:
             got = self.sqs.receive_message(QueueUrl=self.dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
@@ -46,6 +48,8 @@ class Pipeline:
             if not got:
                 return bodies
             bodies.extend(m["Body"] for m in got)
+            self.sqs.delete_message_batch(QueueUrl=self.dlq_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
 
 
 @pytest.fixture(scope="session")
