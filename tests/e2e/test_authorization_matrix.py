@@ -104,9 +104,9 @@ class Api:
         return response.json()["access_token"]
 
     def call(self, method: str, path: str, token: str | None, body=None,
-             headers: dict | None = None) -> requests.Response:
+             headers: dict | None = None, data=None) -> requests.Response:
         headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
-        return self.http.request(method, self.base + path, json=body, headers=headers, timeout=30)
+        return self.http.request(method, self.base + path, json=body, data=data, headers=headers, timeout=30)
 
     def ok(self, method: str, path: str, token: str | None, body=None, headers: dict | None = None) -> dict:
         response = self.call(method, path, token, body, headers)

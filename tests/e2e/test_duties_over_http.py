@@ -12,32 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.e2e.test_authorization_matrix import Api, iso
+
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 
 ZOO, PARKING = "Челябинский зоопарк", "Парковочное пространство г. Челябинска"
-
-
-def iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class Api:
-    def __init__(self, base: str) -> None:
-        self.base, self.http = base, requests.Session()
-
-    def token(self, **body) -> str:
-        response = self.http.post(f"{self.base}/dev/token", json=body, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()["access_token"]
-
-    def call(self, method: str, path: str, token: str | None, body=None, headers=None, data=None):
-        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
-        return self.http.request(method, self.base + path, json=body, data=data, headers=headers, timeout=30)
-
-    def ok(self, method: str, path: str, token: str | None, body=None, headers=None) -> dict:
-        response = self.call(method, path, token, body, headers)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json()
 
 
 def refused(response: requests.Response, status: int = 403) -> str:

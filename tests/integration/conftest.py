@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,17 +18,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory) -> Iterator[str]:
-    """The endpoint of a moto server on a free port, shared by the session."""
+@contextmanager
+def moto_server(log_dir) -> Iterator[str]:
+    """A moto server subprocess on a free port, its endpoint while the block runs."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    moto = spawn("moto", moto_command("127.0.0.1", port), env=child_env({}), log_dir=tmp_path_factory.mktemp("moto"))
+    moto = spawn("moto", moto_command("127.0.0.1", port), env=child_env({}), log_dir=log_dir)
     try:
         wait_until(lambda: moto_ready(endpoint), moto, timeout=30, what="moto server")
         yield endpoint
     finally:
         terminate([moto], timeout=5)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory) -> Iterator[str]:
+    """The endpoint of a moto server on a free port, shared by the session."""
+    with moto_server(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="session")

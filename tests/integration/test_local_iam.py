@@ -25,8 +25,7 @@ from infra.local.provision import (
     provision,
     register_credentials,
 )
-from infra.local.stack import child_env, moto_command, moto_ready, spawn, terminate, wait_until
-from tests.integration.conftest import free_port
+from tests.integration.conftest import moto_server
 
 TEMPLATE = load_template()
 FUNCTIONS = sorted(lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == FUNCTION)
@@ -36,14 +35,9 @@ PROBE_KEY = {"__probe": {"S": "x"}}
 
 @pytest.fixture(scope="module")
 def enforcing_endpoint(tmp_path_factory) -> Iterator[str]:
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto = spawn("moto", moto_command("127.0.0.1", port), env=child_env({}), log_dir=tmp_path_factory.mktemp("iam"))
-    try:
-        wait_until(lambda: moto_ready(endpoint), moto, timeout=30, what="moto server")
+    # A moto of its own: this module turns enforcement on, which other modules' servers must not see.
+    with moto_server(tmp_path_factory.mktemp("iam")) as endpoint:
         yield endpoint
-    finally:
-        terminate([moto], timeout=5)
 
 
 @pytest.fixture(scope="module")
