@@ -8,8 +8,10 @@ from __future__ import annotations
 from aj74.api.middleware import problems_and_correlation
 from aj74.api.routes import (
     admin_content,
+    admin_media,
     admin_polls,
     admin_shop,
+    admin_territories,
     audit,
     feed,
     integrity,
@@ -31,10 +33,12 @@ app.register_blueprint(shop.bp)
 app.register_blueprint(admin_shop.bp)
 app.register_blueprint(feed.bp)
 app.register_blueprint(admin_content.bp)
+app.register_blueprint(admin_media.bp)
 app.register_blueprint(integrity.bp)
 app.register_blueprint(poll_results.bp)
 app.register_blueprint(audit.bp)
 app.register_blueprint(staff.bp)
+app.register_blueprint(admin_territories.bp)
 
 if get_settings().is_local:
     # The development identity provider exists only on the local stack; see docs/decisions.

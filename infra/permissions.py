@@ -54,6 +54,9 @@ CLIENT_OPERATIONS = {
     "get_secret_value": "secretsmanager:GetSecretValue",
     # Objects of a bucket: the template grants it on ``${Bucket.Arn}/*`` (the bucket's logical id).
     "put_object": "s3:PutObject",
+    "get_object": "s3:GetObject",
+    "head_object": "s3:GetObject",  # IAM authorises HEAD as GetObject
+    "delete_object": "s3:DeleteObject",
 }
 # TransactWriteItems has no IAM action of its own: IAM checks each item's action on its table.
 TRANSACT_ITEM_ACTIONS = {

@@ -2,7 +2,7 @@
 files, a generated ``/config.json`` and the same security headers on every response.
 
 Run as ``python -m infra.local.admin_server --host 127.0.0.1 --port 8080
---api http://127.0.0.1:8000 --site admin_site``.
+--api http://127.0.0.1:8000 --site build/web/admin`` (``make web`` builds it).
 """
 
 from __future__ import annotations
@@ -46,11 +46,15 @@ def api_origin(api_base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def security_headers(api_base: str, issuer: str | None = None) -> dict[str, str]:
+def security_headers(api_base: str, issuer: str | None = None, media_origin: str | None = None) -> dict[str, str]:
     # In OIDC mode the site exchanges the authorization code at the issuer's token endpoint.
-    connect = " ".join(dict.fromkeys(filter(None, [api_origin(api_base), issuer and api_origin(issuer)])))
+    # Images are posted straight to the images bucket (``media_origin``, docs/decisions/016-images.md)
+    # and shown from it; ``https:`` already admits it to img-src, the local S3 endpoint is plain http.
+    media = media_origin and api_origin(media_origin)
+    connect = " ".join(dict.fromkeys(filter(None, [api_origin(api_base), issuer and api_origin(issuer), media])))
+    img = "'self' data: https:" + (f" {media}" if media and not media.startswith("https://") else "")
     csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {img}; "
         f"connect-src 'self' {connect}; frame-ancestors 'none'; base-uri 'self'; "
         "form-action 'self'"
     )
@@ -64,7 +68,7 @@ def security_headers(api_base: str, issuer: str | None = None) -> dict[str, str]
 
 def site_config(api_base: str, auth_mode: str = "dev", oidc: dict[str, str] | None = None) -> dict:
     """What the site reads from ``/config.json`` at start-up; in ``oidc`` mode, the issuer, client id
-    and redirect URI of the authorization-code flow with PKCE (admin_site/assets/oidc.js)."""
+    and redirect URI of the authorization-code flow with PKCE (web/shared/oidc.ts)."""
     auth = {"mode": auth_mode}
     if auth_mode == "oidc":
         if not oidc or not all(oidc.get(k) for k in ("issuer", "client_id", "redirect_uri")):
@@ -152,7 +156,7 @@ class AdminSiteHandler(BaseHTTPRequestHandler):
 
 def make_server(
     host: str, port: int, site_dir: str | os.PathLike[str], api_base: str, auth_mode: str = "dev",
-    oidc: dict[str, str] | None = None,
+    oidc: dict[str, str] | None = None, media_origin: str | None = None,
 ) -> ThreadingHTTPServer:
     """A bound (not yet serving) threaded server for the admin site; ``port=0`` picks a free port."""
     root = Path(site_dir).resolve(strict=True)
@@ -165,7 +169,8 @@ def make_server(
         (AdminSiteHandler,),
         {
             "site_root": root,
-            "headers_to_send": security_headers(api_base, (oidc or {}).get("issuer") if auth_mode == "oidc" else None),
+            "headers_to_send": security_headers(api_base, (oidc or {}).get("issuer") if auth_mode == "oidc" else None,
+                                                media_origin),
             "config_body": json.dumps(site_config(api_base, auth_mode, oidc)).encode(),
         },
     )
@@ -179,15 +184,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="base URL of the API")
-    parser.add_argument("--site", default="admin_site", help="folder with the static site")
+    parser.add_argument("--site", default="build/web/admin", help="folder with the built static site")
     parser.add_argument("--auth-mode", choices=AUTH_MODES, default="dev")
     parser.add_argument("--oidc-issuer", help="oidc mode: the issuer (Госуслуги 74)")
     parser.add_argument("--oidc-client-id", help="oidc mode: the admin site's client id")
     parser.add_argument("--oidc-redirect-uri", help="oidc mode: where the issuer sends the code back")
+    parser.add_argument("--media-origin", help="where images are uploaded to and read from (the local S3)")
     args = parser.parse_args(argv)
 
     oidc = {"issuer": args.oidc_issuer, "client_id": args.oidc_client_id, "redirect_uri": args.oidc_redirect_uri}
-    server = make_server(args.host, args.port, args.site, args.api, args.auth_mode, oidc)
+    server = make_server(args.host, args.port, args.site, args.api, args.auth_mode, oidc, args.media_origin)
 
     def stop(signum, frame):
         raise KeyboardInterrupt

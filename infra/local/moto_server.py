@@ -222,6 +222,9 @@ def authorise_resources() -> None:
 def main(argv: list[str] | None = None) -> None:
     serialise_dynamodb()
     authorise_resources()
+    from infra.local import s3_browser
+
+    s3_browser.install()  # browser uploads (presigned POST) checked as S3 checks them
     from moto.server import main as moto_main
 
     moto_main(sys.argv[1:] if argv is None else argv)

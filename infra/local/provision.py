@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from samtranslator.yaml_helper import yaml_parse
 
-from infra.local import buckets, secret_store
+from infra.local import buckets, secret_store, territories
 
 log = logging.getLogger(__name__)
 
@@ -249,9 +249,36 @@ class StackResources:
             if key == "Fn::Split":
                 sep, text = arg
                 return self.resolve(text).split(self.resolve(sep))
+            if key == "Fn::If":
+                # Only the branch taken is resolved: the other may name a resource of AWS alone.
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key.startswith("Fn::") or key == "Condition":
                 raise UnresolvedError(f"{key} is not supported by the local stack")
         return {k: self.resolve(v) for k, v in value.items()}
+
+    def condition(self, name: str) -> bool:
+        """The value of one of the template's ``Conditions`` on this stack."""
+        conditions = self.template.get("Conditions") or {}
+        if name not in conditions:
+            raise UnresolvedError(f"no condition {name} in the template")
+        return bool(self._evaluate(conditions[name]))
+
+    def _evaluate(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Fn::Equals":
+                left, right = (self._evaluate(v) for v in arg)
+                return str(left) == str(right)
+            if key == "Fn::Not":
+                return not self._evaluate(arg[0])
+            if key == "Fn::And":
+                return all(self._evaluate(v) for v in arg)
+            if key == "Fn::Or":
+                return any(self._evaluate(v) for v in arg)
+            if key == "Condition":
+                return self.condition(arg)
+        return self.resolve(value)
 
     def _sub(self, arg: Any) -> str:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
@@ -358,6 +385,7 @@ def provision(
     resources = describe(endpoint_url, stack_name, values, template, region)
     # ... and ignores buckets' versioning and Object Lock: apply them (the audit anchor bucket).
     buckets.complete(resources, aws_client("s3", endpoint_url, region))
+    territories.seed(resources, aws_client("dynamodb", endpoint_url, region))
     log.info("provisioned %s: %s", stack_name, ", ".join(sorted(resources.physical_ids)))
     return resources
 

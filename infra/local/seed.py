@@ -96,63 +96,159 @@ def _wait_open(api: _Api, poll_id: str, resident_token: str, timeout: float = 30
     raise RuntimeError(f"poll {poll_id} did not open")
 
 
+# The demo cities a newcomer signs in to: the resident who reads the feed there, the moderator who
+# drafts its local content and the territory that content targets.
+CITIES: dict[str, dict[str, str]] = {
+    "Сатка": {"resident": "resident-satka", "moderator": "moderator-satka", "territory": "gp-satka"},
+    "Магнитогорск": {"resident": "resident-magnitogorsk", "moderator": "moderator-magnitogorsk",
+                     "territory": "go-magnitogorsk"},
+    "Челябинск": {"resident": "resident-chelyabinsk", "moderator": "moderator-chelyabinsk",
+                  "territory": "go-chelyabinsk"},
+}
+REGIONAL_POLL_TITLE = "Какие места включить в туристический маршрут «Горный Урал»?"
+
+
+def _day_at(now: datetime, days: int, hour_utc: int) -> datetime:
+    return (now + timedelta(days=days)).replace(hour=hour_utc, minute=0, second=0, microsecond=0)
+
+
+def demo_feed(now: datetime) -> dict[str, list[dict]]:
+    """Per demo city, its local feed content as create bodies: a news item, an event and a
+    missing-person notice (a moderator drafts, an approver approves) and an МЧС bulletin."""
+    return {
+        "Сатка": [
+            {"type": "news", "title": "В Сатке открылся новый каток у ДК «Магнезит»", "territory_ids": ["gp-satka"],
+             "body": "Каток работает ежедневно с 10:00 до 22:00, вход свободный.\n\n"
+                     "Прокат коньков — в здании ДК, по паспорту или свидетельству о рождении ребёнка.",
+             "image_url": "https://satka74.ru/images/katok.jpg"},
+            {"type": "event", "title": "Концерт народного хора «Саткинские узоры»", "territory_ids": ["gp-satka"],
+             "description": "Народные песни Южного Урала в исполнении хора ДК «Магнезит» и гостей из Бакала. "
+                            "Вход свободный, места в зале занимаются по мере прихода.",
+             "starts_at": _iso(_day_at(now, 3, 9)), "ends_at": _iso(_day_at(now, 3, 11)),
+             "venue": "ДК «Магнезит»", "address": "Сатка, ул. Пролетарская", "category": "culture"},
+            {"type": "missing_person", "title": "Пропал Иван Сергеевич Котов, 72 года",
+             "territory_ids": ["mr-satkinsky"],
+             "description": "Рост 170 см, худощавый, седой. Был в тёмной куртке, вязаной шапке и валенках. "
+                            "Может не помнить, как его зовут.",
+             "last_seen_place": "Сатка, ул. Солнечная", "last_seen_at": _iso(now - timedelta(hours=20)),
+             "contact_phone": "+7 351 613-00-00"},
+            {"type": "bulletin", "title": "Штормовое предупреждение: сильный ветер и метель",
+             "territory_ids": ["mr-satkinsky"], "severity": "warning",
+             "body": "ГУ МЧС по Челябинской области: ожидается ветер до 23 м/с, метель. "
+                     "Воздержитесь от поездок по трассе М-5 на участке Сатка — Бердяуш.",
+             "expires_at": _iso(now + timedelta(hours=12))},
+        ],
+        "Магнитогорск": [
+            {"type": "news", "title": "На проспекте Ленина обновят остановки общественного транспорта",
+             "territory_ids": ["go-magnitogorsk"],
+             "body": "До конца месяца на проспекте Ленина заменят 14 остановочных павильонов: новые будут "
+                     "с подогревом, табло прибытия транспорта и зарядкой для телефона.\n\n"
+                     "На время работ остановки переносятся на 20–30 метров, об этом предупредят указатели."},
+            {"type": "event", "title": "Фестиваль уличной культуры на набережной Урала",
+             "territory_ids": ["go-magnitogorsk"],
+             "description": "Граффити, брейк-данс, уличный баскетбол 3×3 и мастер-классы для детей. "
+                            "Участие бесплатное, регистрация команд — на месте до 11:00.",
+             "starts_at": _iso(_day_at(now, 6, 5)), "ends_at": _iso(_day_at(now, 6, 13)),
+             "venue": "Набережная реки Урал", "address": "Магнитогорск, ул. Набережная",
+             "category": "holiday"},
+            {"type": "missing_person", "title": "Пропал Николай Петрович Гуров, 81 год",
+             "territory_ids": ["go-magnitogorsk"],
+             "description": "Рост 165 см, носит очки, ходит с тростью. Был в сером пальто и чёрной кепке. "
+                            "Нуждается в медицинской помощи.",
+             "last_seen_place": "Магнитогорск, пр. Карла Маркса, у остановки «Комсомольская площадь»",
+             "last_seen_at": _iso(now - timedelta(hours=9)), "contact_phone": "+7 3519 00-00-00"},
+            {"type": "bulletin", "title": "Гололёд на дорогах и тротуарах Магнитогорска",
+             "territory_ids": ["go-magnitogorsk"], "severity": "info",
+             "body": "ГУ МЧС по Челябинской области: ночью и утром ожидается гололедица. Водителям — соблюдать "
+                     "дистанцию, пешеходам — выбирать обувь на нескользящей подошве.",
+             "expires_at": _iso(now + timedelta(hours=18))},
+        ],
+        "Челябинск": [
+            {"type": "news", "title": "В Центральном районе благоустроят 12 дворов",
+             "territory_ids": ["go-chelyabinsk"],
+             "body": "По программе «Формирование комфортной городской среды» во дворах появятся новые детские "
+                     "площадки, освещение и парковочные карманы.\n\n"
+                     "Список адресов опубликован на сайте администрации Центрального района."},
+            {"type": "event", "title": "Ночь искусств в Челябинском музее изобразительных искусств",
+             "territory_ids": ["go-chelyabinsk"],
+             "description": "Экскурсии по запасникам, лекции об уральской живописи и концерт камерной музыки. "
+                            "Вход свободный, на экскурсии — по записи на месте.",
+             "starts_at": _iso(_day_at(now, 4, 13)), "ends_at": _iso(_day_at(now, 4, 18)),
+             "venue": "Челябинский государственный музей изобразительных искусств",
+             "address": "Челябинск, пл. Революции, 8", "category": "culture"},
+            {"type": "missing_person", "title": "Пропал Виктор Андреевич Лаптев, 68 лет",
+             "territory_ids": ["go-chelyabinsk"],
+             "description": "Рост 180 см, крепкого телосложения, с бородой. Был в синей куртке и джинсах, "
+                            "с собой чёрный рюкзак.",
+             "last_seen_place": "Челябинск, остановка «Площадь Революции»",
+             "last_seen_at": _iso(now - timedelta(hours=30)), "contact_phone": "+7 351 200-00-00"},
+            {"type": "bulletin", "title": "Сильный мороз: до −35 °C ночью",
+             "territory_ids": ["go-chelyabinsk"], "severity": "danger",
+             "body": "ГУ МЧС по Челябинской области: в ближайшие сутки ожидается мороз до −35 °C. "
+                     "Ограничьте время на улице, не оставляйте детей и пожилых без присмотра, "
+                     "не перегружайте электросеть обогревателями.",
+             "expires_at": _iso(now + timedelta(hours=24))},
+        ],
+    }
+
+
 def seed_feed(api: _Api, now: datetime) -> None:
-    """Demo feed content: a Сатка news item, an МЧС bulletin for Саткинский район (fast path), a
-    region-wide event and a missing-person notice; the scheduler publishes the approved ones."""
-    def approved(moderator: str, body: dict) -> str:
-        item = api.call("POST", "/v1/admin/content", api.token(moderator), body, expect=201)
-        api.call("POST", f"/v1/admin/content/{item['id']}/submit", api.token(moderator), {})
-        api.call("POST", f"/v1/admin/content/{item['id']}/approve", api.token(_other_approver(moderator)), {})
+    """Per demo city a news item, an event and a missing-person notice, drafted and submitted by
+    the city's moderator and approved by an approver (the scheduler publishes them within a tick),
+    an МЧС bulletin live at once (the emergency fast path), and one region-wide event."""
+    def approved(author: str, body: dict) -> str:
+        item = api.call("POST", "/v1/admin/content", api.token(author), body, expect=201)
+        api.call("POST", f"/v1/admin/content/{item['id']}/submit", api.token(author), {})
+        api.call("POST", f"/v1/admin/content/{item['id']}/approve", api.token(_other_approver(author)), {})
         return item["id"]
 
-    approved("moderator-satka", {
-        "type": "news", "title": "В Сатке открылся новый каток у ДК «Магнезит»", "territory_ids": ["gp-satka"],
-        "body": "Каток работает ежедневно с 10:00 до 22:00, вход свободный.\n\nПрокат коньков — в здании ДК.",
-        "image_url": "https://satka74.ru/images/katok.jpg"})
-    api.call("POST", "/v1/admin/content", api.token("emergency"), {
-        "type": "bulletin", "title": "Штормовое предупреждение: сильный ветер и метель",
-        "territory_ids": ["mr-satkinsky"], "severity": "warning",
-        "body": "ГУ МЧС по Челябинской области: ожидается ветер до 23 м/с, метель. "
-                "Воздержитесь от поездок по трассе М-5 на участке Сатка — Бердяуш.",
-        "expires_at": _iso(now + timedelta(hours=12))},
-        expect=201)
-    starts = (now + timedelta(days=5)).replace(hour=6, minute=0, second=0, microsecond=0)
+    for city, items in demo_feed(now).items():
+        for body in items:
+            if body["type"] == "bulletin":
+                api.call("POST", "/v1/admin/content", api.token("emergency"), body, expect=201)
+            else:
+                approved(CITIES[city]["moderator"], body)
+    starts = _day_at(now, 5, 6)
     approved("approver", {
         "type": "event", "title": "Лыжня России — 2027", "territory_ids": ["chelyabinsk-oblast"],
         "description": "Массовая лыжная гонка во всех муниципалитетах области.", "starts_at": _iso(starts),
         "ends_at": _iso(starts + timedelta(hours=6)), "venue": "Лыжные базы муниципалитетов",
         "address": "Челябинская область", "category": "sport", "link": "https://minsport.gov74.ru"})
-    approved("moderator-satka", {
-        "type": "missing_person", "title": "Пропал Иван Сергеевич Котов, 72 года", "territory_ids": ["mr-satkinsky"],
-        "description": "Рост 170 см, седой, был в тёмной куртке и вязаной шапке.",
-        "last_seen_place": "Сатка, ул. Солнечная", "last_seen_at": _iso(now - timedelta(hours=20)),
-        "contact_phone": "+7 351 613-00-00"})
-    log.info("demo feed content seeded (the scheduler publishes the approved items within a tick)")
+    log.info("demo feed content seeded for %s (the scheduler publishes the approved items within a tick)",
+             ", ".join(CITIES))
+
+
+# Rewards of the demo catalogue: (title, description, partner, price, stock, territory ids).
+REWARDS: list[tuple[str, str, str, int, int, list[str]]] = [
+    ("Входной билет в национальный парк «Зюраткуль»",
+     "Посещение экологических троп парка на один день, включая подъём на хребет Зюраткуль.",
+     "Национальный парк «Зюраткуль»", 100, 40, ["mr-satkinsky"]),
+    ("Сувенир «Таганай»: кружка и магнит", "Набор национального парка «Таганай», выдаётся в визит-центре.",
+     "Национальный парк «Таганай»", 120, 30, ["go-zlatoust", "mr-satkinsky"]),
+    ("Билет на спектакль Магнитогорского драматического театра им. А. С. Пушкина",
+     "Один билет в партер на любой спектакль текущего сезона.", "Магнитогорский драматический театр им. Пушкина",
+     300, 20, ["go-magnitogorsk"]),
+    ("Билет на домашний матч ХК «Металлург»", "Место на трибуне «Арены-Металлург» на матч регулярного чемпионата.",
+     "Хоккейный клуб «Металлург»", 400, 15, ["go-magnitogorsk"]),
+    ("Входной билет в Челябинский зоопарк", "Взрослый билет выходного дня.", "Челябинский зоопарк",
+     150, 50, ["go-chelyabinsk"]),
+    ("Два часа парковки в центре Челябинска", "Муниципальная платная парковка, зона «Центр».",
+     "Парковочное пространство г. Челябинска", 80, 200, ["go-chelyabinsk"]),
+    ("Пополнение транспортной карты на 100 ₽", "Зачисляется на единую транспортную карту региона.",
+     "Единая транспортная карта Челябинской области", 100, 500, ["chelyabinsk-oblast"]),
+]
 
 
 def seed_shop(api: _Api, now: datetime) -> None:
-    """A small demo catalogue of rewards from real-sounding partners of the region."""
+    """A small demo catalogue of rewards from real-sounding partners, local ones in every demo city."""
     admin = api.token("admin")
     until = _iso(now + timedelta(days=90))
     since = _iso(now - timedelta(days=1))
-    items = [
-        ("Билет на спектакль Магнитогорского драматического театра им. А. С. Пушкина",
-         "Один билет в партер на любой спектакль текущего сезона.", "Магнитогорский драматический театр им. Пушкина",
-         300, 20, ["go-magnitogorsk"]),
-        ("Входной билет в Челябинский зоопарк", "Взрослый билет выходного дня.", "Челябинский зоопарк",
-         150, 50, ["go-chelyabinsk"]),
-        ("Два часа парковки в центре Челябинска", "Муниципальная платная парковка, зона «Центр».",
-         "Парковочное пространство г. Челябинска", 80, 200, ["go-chelyabinsk"]),
-        ("Пополнение транспортной карты на 100 ₽", "Зачисляется на единую транспортную карту региона.",
-         "Единая транспортная карта Челябинской области", 100, 500, ["chelyabinsk-oblast"]),
-        ("Сувенир «Таганай»: кружка и магнит", "Набор национального парка «Таганай», выдаётся в визит-центре.",
-         "Национальный парк «Таганай»", 120, 30, ["go-zlatoust", "mr-satkinsky"]),
-    ]
-    for title, description, partner, price, stock, territories in items:
+    for title, description, partner, price, stock, territories in REWARDS:
         api.call("POST", "/v1/admin/shop/items", admin, {
             "title": title, "description": description, "partner": partner, "price": price, "stock": stock,
             "valid_from": since, "valid_until": until, "territory_ids": territories}, expect=201)
-    log.info("demo shop catalogue seeded: %d items", len(items))
+    log.info("demo shop catalogue seeded: %d items", len(REWARDS))
     # Each cashier is bound to its partner: the zoo's cashier cannot redeem a parking code.
     for subject, partner, name in (
             ("partner-chelzoo-cashier", "Челябинский зоопарк", "Анна Лебедева (касса Челябинского зоопарка)"),
@@ -185,8 +281,15 @@ def seed(stack: LocalStack) -> None:
         "Выберите удобное время для бесплатного массового катания по будням.",
         ["go-magnitogorsk"], now - timedelta(minutes=1), now + timedelta(days=10),
         [("Какое время удобнее?", "single", ["18:00–19:30", "19:30–21:00", "21:00–22:30"])]))
+    _draft_and_approve(api, "moderator-chelyabinsk", _poll(
+        "Где в Челябинске нужны новые велодорожки?",
+        "Управление дорожного хозяйства планирует велосипедную сеть на 2027–2028 годы.",
+        ["go-chelyabinsk"], now - timedelta(minutes=1), now + timedelta(days=21),
+        [("Какие направления связать в первую очередь?", "multiple",
+          ["Центр — Северо-Запад", "Центр — парк Гагарина", "Вдоль реки Миасс", "Центр — ЧТЗ"])]))
+    # Four eyes: the approver drafts and submits, the second approver (approver-2) approves.
     regional = _draft_and_approve(api, "approver", _poll(
-        "Какие места включить в туристический маршрут «Горный Урал»?",
+        REGIONAL_POLL_TITLE,
         "Региональный опрос Министерства культуры и туризма Челябинской области.",
         ["chelyabinsk-oblast"], now - timedelta(minutes=1), now + timedelta(days=30),
         [("Какие места добавить?", "multiple", ["Таганай", "Зюраткуль", "Аркаим", "Порогинская ГЭС"])],
@@ -198,7 +301,6 @@ def seed(stack: LocalStack) -> None:
         ["gp-satka", "gp-bakal"], now + timedelta(days=2), now + timedelta(days=16),
         [("Будете ли вы пользоваться маршрутом?", "single", ["Да, ежедневно", "Иногда", "Нет"])]), approve=False)
     log.info("demo poll in review: %s", review)
-    seed_feed(api, now)
 
     resident = api.token("resident-satka")
     _wait_open(api, open_satka, resident)
@@ -209,4 +311,6 @@ def seed(stack: LocalStack) -> None:
     n2 = _vote(api, closing_soon, "gp-bakal", 30, lambda i: [
         {"question_id": "q1", "option_ids": [f"q1-o{1 + (i * i) % 3}"]}])
     log.info("demo ballots cast: %d + %d (the second poll closes and is finalised within a minute)", n1, n2)
+    # After the ballots: the second poll closes 40 s after the start and its ballots come first.
+    seed_feed(api, now)
     seed_shop(api, now)

@@ -42,7 +42,8 @@ DEFAULT_AWS_PORT = 4566
 DEFAULT_API_PORT = 8000
 DEFAULT_ADMIN_PORT = 8080
 OIDC_AUDIENCE = "aj74-local"
-ADMIN_SITE_DIR = "admin_site"
+# The built admin site (`make web` builds it from web/admin with Vite).
+ADMIN_SITE_DIR = "build/web/admin"
 # Region of the local AWS, and moto's dummy keys, which it refuses once it enforces IAM: a child
 # that is given no identity of its own (the admin site) can do nothing there. The developer's real
 # credentials never reach a child.
@@ -409,7 +410,7 @@ class LocalStack:
 
     def _start_admin(self):
         if importlib.util.find_spec("infra.local.admin_server") is None or not (REPO_ROOT / ADMIN_SITE_DIR).is_dir():
-            self.skipped["admin"] = "infra/local/admin_server.py or admin_site/ missing"
+            self.skipped["admin"] = "the admin site is not built (run `make web`)"
             log.warning("admin site skipped: infra.local.admin_server or %s/ is missing", ADMIN_SITE_DIR)
             return None
         admin = self._spawn(
@@ -426,6 +427,7 @@ class LocalStack:
                 self.api_url,
                 "--site",
                 ADMIN_SITE_DIR,
+                "--media-origin", self.aws_endpoint,
                 *self._admin_auth_args(),
             ],
             child_env({}),

@@ -29,8 +29,8 @@ LAYER_SOURCE = REPO_ROOT / "layers" / "common"
 PIP_PLATFORM = ["--platform", "manylinux2014_aarch64", "--platform", "manylinux_2_28_aarch64",
                 "--python-version", "3.12", "--implementation", "cp", "--only-binary=:all:"]
 # Never in any artifact, whatever the directory they come from.
-FORBIDDEN_PARTS = {"tests", "test", "docs", "admin_site", "bench", "infra", "__pycache__", ".pytest_cache",
-                   "node_modules", ".venv", ".git"}
+FORBIDDEN_PARTS = {"tests", "test", "docs", "admin_site", "web", "node_modules", "bench", "infra", "__pycache__",
+                   ".pytest_cache", ".venv", ".git"}
 FORBIDDEN_SUFFIXES = {".pyc", ".md", ".png", ".html", ".css", ".js"}
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code and all its layers, unzipped
 

@@ -4,11 +4,13 @@ errors, axe-core finds nothing serious or critical), and small API helpers."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -17,9 +19,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from infra.local.stack import LocalStack
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Every screenshot a test takes (full page, PNG): build output, kept by CI, never committed.
+SCREENSHOTS = REPO / "build" / "screenshots"
+# The committed gallery (docs/screenshots): every page at both widths, the first screen, as WebP.
+DOC_SCREENSHOTS = REPO / "docs" / "screenshots"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_ZONE = "Europe/Moscow"
+PHONE_WIDTH = 390
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Staff-entered markup: if it ever ran, window.__xss would be set.
@@ -30,7 +37,12 @@ PERSONA_BUTTONS = {
     "approver": "Согласующий, Управление по внутренней политике",
     "admin": "Администратор Министерства информационных технологий",
     "analyst": "Аналитик",
+    "approver-2": "Заместитель начальника Управления по внутренней политике",
+    "emergency": "Оператор ГУ МЧС",
+    "partner": "Кассир партнёра (Челябинский зоопарк)",
+    "partner-parking": "Кассир партнёра (Парковочное пространство г. Челябинска)",
 }
+LANDING = {"emergency": "/bulletins.html", "partner": "/counter.html", "partner-parking": "/counter.html"}
 
 
 @contextmanager
@@ -50,12 +62,14 @@ class Person:
     """One person's browser session (a staff persona, or nobody signed in when ``persona`` is None);
     collects script errors and checks pages as it goes."""
 
-    def __init__(self, browser: Browser, stack: LocalStack, persona: str | None) -> None:
+    def __init__(self, browser: Browser, stack: LocalStack, persona: str | None, width: int = 1280) -> None:
         self.stack = stack
         # CSP is bypassed so that axe can be added as a script tag, and so that staff text is shown
         # inert by the site itself (textContent), not only because CSP would block a handler. The
         # CSP header is still checked on every page this session opens.
-        self.context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        # A browser in Moscow: every time the site shows or takes must still be Chelyabinsk's.
+        self.context = browser.new_context(locale="ru-RU", timezone_id=BROWSER_ZONE,
+                                           viewport={"width": width, "height": 900}, bypass_csp=True)
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -65,7 +79,8 @@ class Person:
         self.page.goto(stack.admin_url + "/")
         if persona:
             self.page.get_by_role("button", name=PERSONA_BUTTONS[persona]).click()
-            expect(self.page).to_have_url(stack.admin_url + "/dashboard.html")
+            # Each role lands on its first section (web/admin/src/shell/nav.ts).
+            expect(self.page).to_have_url(stack.admin_url + LANDING.get(persona, "/dashboard.html"))
 
     def open(self, path: str) -> Page:
         """Open a page and wait until it has loaded what it shows (its status line, if it has one,
@@ -91,15 +106,37 @@ class Person:
         }""")
         assert violations == [], f"{self.page.url}: {violations}"
         if name:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def document(self, name: str) -> None:
+        """The page's first screen into the committed gallery, small enough to keep in git."""
+        from PIL import Image
+
+        DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = Image.open(io.BytesIO(self.page.screenshot(type="png")))
+        shot.convert("RGB").save(DOC_SCREENSHOTS / f"{name}.webp", "WEBP", quality=55, method=6)
+
+    def assert_no_page_scroll(self) -> None:
+        """Nothing makes the page wider than the window (wide tables scroll inside their box)."""
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow} px"
 
     def close(self) -> None:
         self.context.close()
 
 
+CHELYABINSK = ZoneInfo("Asia/Yekaterinburg")
+
+
 def local_input(dt: datetime) -> str:
-    """``dt`` as a datetime-local input takes it (the browser's local time, no zone)."""
-    return dt.astimezone().strftime("%Y-%m-%dT%H:%M:%S")
+    """``dt`` as a person types it into the site's time fields: дд.мм.гггг чч:мм, Chelyabinsk time."""
+    return dt.astimezone(CHELYABINSK).strftime("%d.%m.%Y %H:%M")
+
+
+def shown_time(dt: datetime) -> str:
+    """``dt`` as the site shows it: дд.мм.гггг чч:мм, Chelyabinsk time."""
+    return local_input(dt)
 
 
 def api_token(stack: LocalStack, **body) -> str:

@@ -76,6 +76,7 @@ BODIES = {
                                                    "reason": "Поддержка на кассе (матрица доступа)"},
     ("POST", "/v1/admin/shop/items"): lambda now, ids: shop_item_body(now, "Поощрение из матрицы доступа"),
     ("PATCH", "/v1/admin/shop/items/{shop_item}"): lambda now, ids: {"version": 999, "stock": 5},
+    ("POST", "/v1/admin/media"): lambda now, ids: {"content_type": "image/png"},
     ("POST", "/v1/admin/points/adjustments"): lambda now, ids: {"account": ids["resident_sub"], "points": 1,
                                                                "reason": "Проверка матрицы доступа"},
 }
@@ -144,7 +145,9 @@ def world(local_stack):
                              poll_body(now + timedelta(days=1), now + timedelta(days=2), "Черновик")).json()["id"],
            "open": approved(now, now + timedelta(hours=2), "Идёт голосование"),
            "final": approved(now, now + timedelta(seconds=6), "Итоги подведены"),
-           "subject": "matrix-subject"}
+           "subject": "matrix-subject", "territory": "mr-satkinsky",
+           # An image id no upload ever had: confirming it is 404 for those allowed to upload.
+           "media": "01JAAAAAAAAAAAAAAAAAAAAAAA"}
 
     # The feed: a published Сатка news item and a draft, both the Сатка moderator's
     ids["news"] = api.ok("POST", "/v1/admin/content", mod, news_body())["id"]

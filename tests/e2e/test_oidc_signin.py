@@ -72,7 +72,7 @@ def test_a_moderator_signs_in_through_the_issuer_and_lands_on_their_dashboard(oi
 
     # Then the site exchanged the code (form-encoded, with the verifier) and shows the moderator's dashboard
     expect(page).to_have_url(oidc_stack.admin_url + "/dashboard.html")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Рабочий стол модератора")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Опросы")
     expect(page.get_by_role("alert")).to_be_hidden()
     assert len(exchanges) == 1
     form = parse_qs(exchanges[0].post_data)
@@ -80,7 +80,7 @@ def test_a_moderator_signs_in_through_the_issuer_and_lands_on_their_dashboard(oi
     assert form["grant_type"] == ["authorization_code"] and len(form["code_verifier"][0]) == 43
 
     # And the profile is the moderator's: the API accepted the access token from the code flow
-    page.get_by_role("link", name="Мой профиль").click()
+    page.get_by_role("navigation", name="Разделы кабинета").get_by_role("link", name="Профиль").click()
     expect(page.locator("#profile-name")).to_have_text("Ирина Соколова (модератор, Саткинский район)")
     expect(page.locator("#profile-scope")).to_have_text("Саткинский муниципальный район")
     assert page.evaluate("() => sessionStorage.getItem('aj74.admin.oidc')") is None

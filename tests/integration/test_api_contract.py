@@ -108,7 +108,7 @@ def test_path_ids_carry_their_formats(document):
     params = {p["name"]: p["schema"] for ops in document["paths"].values() for op in ops.values()
               for p in op["parameters"] if p["in"] == "path"}
     assert params["poll_id"]["pattern"] == "^[0-9A-HJKMNP-TV-Z]{26}$"
-    assert set(params) == {"poll_id", "content_id", "item_id", "order_id", "subject"}
+    assert set(params) == {"poll_id", "content_id", "item_id", "order_id", "subject", "territory_id", "media_id"}
 
 
 def test_every_string_and_list_a_client_may_send_is_capped(document):

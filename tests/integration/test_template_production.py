@@ -32,6 +32,9 @@ ONLY_FOR = {
     "BALLOT_MESSAGE_KEY_ARN": {"ApiFunction", "BallotConsumerFunction"},
     # Only the anchor writer knows the Object Lock bucket (docs/decisions/013).
     "AUDIT_ANCHOR_BUCKET": {"AuditAnchorFunction"},
+    # Only the API uploads and shows images (docs/decisions/016-images.md).
+    "MEDIA_BUCKET": {"ApiFunction"},
+    "MEDIA_PUBLIC_URL": {"ApiFunction"},
 }
 
 
@@ -200,14 +203,16 @@ def test_the_admin_bucket_is_private_encrypted_and_versioned(template):
 def test_cloudfront_sends_the_same_security_headers_as_the_local_admin_server(template):
     # Given the headers the local server sends for an API at some execute-api origin
     api_origin = "https://abc123.execute-api.eu-central-1.amazonaws.com"
-    local = security_headers(api_origin + "/prod")
+    media_origin = "https://aj74-media.s3.eu-central-1.amazonaws.com"  # the images bucket, where uploads go
+    local = security_headers(api_origin + "/prod", media_origin=media_origin)
 
     # When the template's response-headers policy is rendered for that API
     config = template["Resources"]["AdminSiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
     headers = config["SecurityHeadersConfig"]
     csp = headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     csp = (csp.replace("${Api}", "abc123").replace("${AWS::Region}", "eu-central-1")
-           .replace("${AWS::URLSuffix}", "amazonaws.com"))
+           .replace("${AWS::URLSuffix}", "amazonaws.com")
+           .replace("https://${MediaBucket.RegionalDomainName}", media_origin))
 
     # Then both send one policy, and HSTS on top in production (HTTPS only)
     assert " ".join(csp.split()) == local["Content-Security-Policy"]
@@ -219,10 +224,11 @@ def test_cloudfront_sends_the_same_security_headers_as_the_local_admin_server(te
 
 def test_production_only_resources_are_skipped_by_the_local_stack(template):
     # moto's CloudFormation cannot create CloudFront, alarms or dashboards; they carry InAws. The
-    # audit anchor bucket exists locally too (infra/local/buckets.py applies its Object Lock).
+    # audit anchor bucket exists locally too (infra/local/buckets.py applies its Object Lock), and so
+    # does the images bucket (the local S3 endpoint serves its media/ as CloudFront would).
     local_only_types = ("AWS::CloudFront::", "AWS::CloudWatch::", "AWS::S3::")
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"].startswith(local_only_types) and logical_id != "AuditAnchorBucket":
+        if resource["Type"].startswith(local_only_types) and logical_id not in ("AuditAnchorBucket", "MediaBucket"):
             assert resource.get("Condition") == "InAws", logical_id
 
 

@@ -12,13 +12,27 @@ import pytest
 
 from infra.local.admin_server import make_server
 
-REPO = Path(__file__).resolve().parents[2]
 API = "http://127.0.0.1:18123"
+PAGE = '<!doctype html>\n<html lang="ru"><head><meta charset="utf-8"><title>Вход</title></head><body></body></html>\n'
+
+
+def built_site(root: Path) -> Path:
+    """A small built site (as vite writes build/web/admin) with a secret file beside it, outside it."""
+    (root / "app.py").write_text("import os\nSECRET = 1\n", encoding="utf-8")
+    site = root / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / ".git").mkdir()
+    (site / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    for name in ("index.html", "me.html"):
+        (site / name).write_text(PAGE, encoding="utf-8")
+    (site / "assets" / "app.js").write_text("export const ok = 1;\n", encoding="utf-8")
+    (site / "assets" / "site.css").write_text("body { margin: 0; }\n", encoding="utf-8")
+    return site
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[tuple[str, int]]:
-    server = make_server("127.0.0.1", 0, REPO / "admin_site", API)
+def site(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    server = make_server("127.0.0.1", 0, built_site(tmp_path_factory.mktemp("admin-site")), API)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.server_address[:2]
@@ -110,9 +124,9 @@ def test_head_has_headers_and_no_body_and_writes_are_refused(site):
     assert headers["Allow"] == "GET, HEAD"
 
 
-def test_a_relative_or_non_http_api_base_is_refused():
+def test_a_relative_or_non_http_api_base_is_refused(tmp_path):
     with pytest.raises(ValueError):
-        make_server("127.0.0.1", 0, REPO / "admin_site", "javascript:alert(1)")
+        make_server("127.0.0.1", 0, built_site(tmp_path), "javascript:alert(1)")
 
 
 def test_oidc_mode_configures_the_pkce_flow_and_lets_the_site_reach_the_issuer(tmp_path):

@@ -50,12 +50,13 @@ def test_residents_of_satka_magnitogorsk_and_central_chelyabinsk_exist(idp):
             "Челябинская область") in homes
 
 
-def test_moderators_are_scoped_to_satkinsky_district_and_magnitogorsk(idp):
+def test_moderators_are_scoped_to_satkinsky_district_magnitogorsk_and_chelyabinsk(idp):
     tree = territory_tree()
     scopes = {tree.get(s).name for p in idp.personas() if "moderator" in p["roles"]
               for s in p["scope_territory_ids"]}
 
-    assert scopes == {"Саткинский муниципальный район", "Магнитогорский городской округ"}
+    assert scopes == {"Саткинский муниципальный район", "Магнитогорский городской округ",
+                      "Челябинский городской округ с внутригородским делением"}
 
 
 @pytest.mark.parametrize("role", ["approver", "admin", "analyst"])

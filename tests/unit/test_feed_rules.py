@@ -138,3 +138,21 @@ def test_content_workflow_rules():
     with pytest.raises(Forbidden):
         CONTENT_WORKFLOW.plan("publish", "approved", persona("approver"), item, None, at)
     assert CONTENT_WORKFLOW.plan("publish", "approved", None, item, None, at).actor == "system:scheduler"
+
+
+def test_the_emergency_operator_retracts_bulletins_only():
+    operator, at = persona("emergency"), "2026-11-28T12:00:00Z"
+    bulletin = {"territory_ids": ("mr-satkinsky",), "created_by": "staff-approver", "type": "bulletin"}
+    retract = CONTENT_WORKFLOW.plan("retract", "published", operator, bulletin, "Отбой", at)
+    assert (retract.to_state, retract.actor_role) == ("retracted", "emergency")
+    with pytest.raises(Forbidden, match="только бюллетени"):
+        CONTENT_WORKFLOW.plan("retract", "published", operator, {**bulletin, "type": "news"}, "Отбой", at)
+
+
+def test_review_changes_list_what_differs_since_the_rejection():
+    before = {"type": "news", "title": "Мост", "body": "Текст", "territory_ids": ["gp-satka"]}
+    after = {**before, "title": "Мост закрыт", "publish_at": "2026-12-01T05:00:00Z"}
+    assert model.review_changes(None, after) == []
+    assert model.review_changes(before, after) == [
+        {"field": "title", "title": "Заголовок", "before": "Мост", "after": "Мост закрыт"},
+        {"field": "publish_at", "title": "Время публикации", "before": None, "after": "2026-12-01T05:00:00Z"}]

@@ -15,7 +15,7 @@ from aj74.polls.schemas import (
     PollContentIn,
     PollPatchIn,
 )
-from aj74.validation import parse_model
+from aj74.validation import parse_model, summary
 
 
 def question(n_options: int = 3, **fields) -> dict:
@@ -97,24 +97,26 @@ def test_a_question_has_at_most_fifty_options():
     assert errors == [("questions.0.options", "элементов должно быть не больше: 50")]
 
 
-@pytest.mark.parametrize("limits",
-                         [{"max_choices": 2}, {"min_choices": 2}, {"min_choices": 2, "max_choices": 2}])
-def test_a_single_choice_question_takes_exactly_one_option(limits):
+@pytest.mark.parametrize(("limits", "field"), [
+    ({"max_choices": 2}, "max_choices"), ({"min_choices": 2}, "min_choices"),
+    ({"min_choices": 2, "max_choices": 2}, "max_choices")])
+def test_a_single_choice_question_takes_exactly_one_option(limits, field):
     errors = field_errors(PollContentIn, poll_body(questions=[question(3, **limits)]))
 
-    assert errors == [("questions.0", "в вопросе с одним ответом выбирается ровно один вариант")]
+    assert errors == [(f"questions.0.{field}", "В вопросе с одним ответом отмечается ровно один вариант")]
 
 
 def test_a_multiple_choice_maximum_cannot_exceed_the_options():
     errors = field_errors(PollContentIn, poll_body(questions=[question(3, kind="multiple", max_choices=4)]))
 
-    assert errors == [("questions.0", "max_choices больше числа вариантов ответа")]
+    assert errors == [("questions.0.max_choices", "Можно отметить не больше вариантов, чем есть в вопросе")]
 
 
 def test_a_multiple_choice_minimum_cannot_exceed_the_maximum():
     body = poll_body(questions=[question(5, kind="multiple", min_choices=3, max_choices=2)])
 
-    assert field_errors(PollContentIn, body) == [("questions.0", "min_choices больше max_choices")]
+    assert field_errors(PollContentIn, body) == [
+        ("questions.0.min_choices", "Минимум отмеченных вариантов не может быть больше максимума")]
 
 
 def test_choice_limits_start_at_one():
@@ -131,12 +133,55 @@ def test_an_unknown_question_kind_lists_the_allowed_ones():
     assert "single" in errors[0][1] and "multiple" in errors[0][1]
 
 
+def options(*texts: str) -> list[dict]:
+    return [{"text": t} for t in texts]
+
+
+@pytest.mark.parametrize("repeat", ["Детская площадка", "детская площадка", "  ДЕТСКАЯ ПЛОЩАДКА ", "Детская  площадка"])
+def test_an_option_repeated_in_a_question_is_refused_at_the_repeat(repeat):
+    body = poll_body(questions=[question(), {**question(), "options": options("Детская площадка", repeat, "Сквер")}])
+
+    errors = field_errors(PollContentIn, body)
+
+    assert errors == [("questions.1.options.1.text", "Такой вариант ответа уже есть в этом вопросе")]
+
+
+def test_every_repeat_is_named_and_the_first_occurrence_is_not():
+    body = poll_body(questions=[{**question(), "options": options("Да", "Нет", "да", "Не знаю", "НЕТ")}])
+
+    errors = field_errors(PollContentIn, body)
+
+    assert [f for f, _ in errors] == ["questions.0.options.2.text", "questions.0.options.4.text"]
+
+
+def test_the_same_option_in_different_questions_is_fine():
+    body = poll_body(questions=[{**question(), "options": options("Да", "Нет")},
+                                {**question(), "options": options("Да", "Нет")}])
+
+    assert len(parse_model(PollContentIn, body).questions) == 2
+
+
+def test_a_repeated_option_and_a_bad_limit_are_both_reported():
+    body = poll_body(questions=[question(kind="multiple", max_choices=4) | {"options": options("А", "Б", "а")}])
+
+    errors = field_errors(PollContentIn, body)
+
+    assert errors == [("questions.0.options.2.text", "Такой вариант ответа уже есть в этом вопросе"),
+                      ("questions.0.max_choices", "Можно отметить не больше вариантов, чем есть в вопросе")]
+
+
+def test_a_patch_with_repeated_options_is_refused_the_same_way():
+    errors = field_errors(PollPatchIn, {"version": 1, "questions": [{**question(), "options": options("Да", "да")}]})
+
+    assert errors == [("questions.0.options.1.text", "Такой вариант ответа уже есть в этом вопросе")]
+
+
 # ------------------------------------------------------------------ schedule
 @pytest.mark.parametrize("closes_at", ["2026-06-01T09:00:00+05:00", "2026-06-01T03:59:59Z"])
 def test_closing_must_come_after_opening(closes_at):
     errors = field_errors(PollContentIn, poll_body(closes_at=closes_at))
 
-    assert errors == [("body", "closes_at должно быть позже opens_at")]
+    assert errors == [("closes_at", "Окончание голосования должно быть позже начала")]
 
 
 def test_the_same_instant_in_another_offset_is_still_compared_correctly():
@@ -177,7 +222,7 @@ def test_a_poll_targets_at_least_one_territory():
 def test_a_territory_is_listed_once():
     errors = field_errors(PollContentIn, poll_body(territory_ids=["gp-satka", "gp-bakal", "gp-satka"]))
 
-    assert errors == [("body", "территории в territory_ids повторяются")]
+    assert errors == [("territory_ids", "Каждая территория указывается один раз")]
 
 
 # ------------------------------------------------------------------ strings and other fields
@@ -239,13 +284,33 @@ def test_results_visibility_is_one_of_two_values():
     assert [f for f, _ in errors] == ["results_visibility"]
 
 
-def test_the_summary_detail_is_russian_and_names_the_fields():
+def test_the_summary_detail_counts_the_fields_without_naming_them():
     with pytest.raises(InvalidInput) as invalid:
         parse_model(PollContentIn, poll_body(title="", min_age=200))
 
-    assert invalid.value.detail.startswith("Запрос содержит ошибки: ")
-    assert "title: поле не может быть пустым" in invalid.value.detail
-    assert "min_age: значение должно быть не больше 120" in invalid.value.detail
+    assert invalid.value.detail == "Запрос содержит ошибки в 2 полях."
+    assert invalid.value.errors == [{"field": "title", "detail": "поле не может быть пустым"},
+                                    {"field": "min_age", "detail": "значение должно быть не больше 120"}]
+
+
+@pytest.mark.parametrize(("fields", "detail"), [
+    (1, "Запрос содержит ошибку в одном поле."), (2, "Запрос содержит ошибки в 2 полях."),
+    (5, "Запрос содержит ошибки в 5 полях."), (11, "Запрос содержит ошибки в 11 полях."),
+    (21, "Запрос содержит ошибки в 21 поле."), (22, "Запрос содержит ошибки в 22 полях."),
+])
+def test_the_summary_agrees_with_the_number_of_fields(fields, detail):
+    errors = [{"field": f"questions.{i}.text", "detail": "поле не может быть пустым"} for i in range(fields)]
+
+    assert summary(errors) == detail
+
+
+def test_a_model_level_error_is_named_by_its_field_once_and_the_summary_speaks_to_people():
+    with pytest.raises(InvalidInput) as invalid:
+        parse_model(PollContentIn, poll_body(closes_at="2026-05-01T09:00:00+05:00"))
+
+    assert invalid.value.errors == [{"field": "closes_at", "detail": "Окончание голосования должно быть позже начала"}]
+    assert invalid.value.detail == "Запрос содержит ошибку в одном поле."
+    assert "closes_at" not in invalid.value.detail and "opens_at" not in invalid.value.detail
 
 
 @pytest.mark.parametrize("body", [[], "строка", None])

@@ -36,6 +36,7 @@ class Settings:
     shop_items_table: str = ""
     shop_orders_table: str = ""
     staff_table: str = ""
+    territories_table: str = ""  # the territory registry (docs/decisions/017)
     content_table: str = ""
     feed_table: str = ""
     bulletin_topic_arn: str = ""
@@ -46,6 +47,11 @@ class Settings:
     ballot_message_key_arn: str = ""
     # The Object Lock bucket the audit chain's head is anchored in (docs/decisions/013).
     audit_anchor_bucket: str = ""
+    # Images staff upload (aj74.media, docs/decisions/016-images.md): the bucket, and the public
+    # base URL of its ``media/`` keys: the CloudFront distribution, or "direct" (locally): the
+    # bucket's own S3 endpoint.
+    media_bucket: str = ""
+    media_public_url: str = ""
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
     # How long after close a genuine ballot can still reach the consumer: the ballot queue's
@@ -98,6 +104,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shop_items_table=env.get("SHOP_ITEMS_TABLE", ""),
         shop_orders_table=env.get("SHOP_ORDERS_TABLE", ""),
         staff_table=env.get("STAFF_TABLE", ""),
+        territories_table=env.get("TERRITORIES_TABLE", ""),
         content_table=env.get("CONTENT_TABLE", ""),
         feed_table=env.get("FEED_TABLE", ""),
         bulletin_topic_arn=env.get("BULLETIN_TOPIC_ARN", ""),
@@ -106,6 +113,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ballot_key_secret_arn=env.get("BALLOT_KEY_SECRET_ARN", ""),
         ballot_message_key_arn=env.get("BALLOT_MESSAGE_KEY_ARN", ""),
         audit_anchor_bucket=env.get("AUDIT_ANCHOR_BUCKET", ""),
+        media_bucket=env.get("MEDIA_BUCKET", ""),
+        media_public_url=env.get("MEDIA_PUBLIC_URL", "").rstrip("/"),
         points_per_ballot=int(env.get("POINTS_PER_BALLOT", "10")),
         finalise_grace_seconds=int(env.get("FINALISE_GRACE_SECONDS", "120")),
         ballot_queue_retention_seconds=int(env.get("BALLOT_QUEUE_RETENTION_SECONDS", "345600")),

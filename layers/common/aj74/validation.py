@@ -1,6 +1,12 @@
 """Request bodies validated by pydantic models, failures turned into Russian field errors.
 
 The same models describe the API contract, so validation and documentation cannot drift.
+
+A 422 speaks to two readers: ``errors[]`` is machine-readable (a field path such as
+``questions.0.options.1.text`` and a Russian detail a form shows beside that field), and the
+top-level ``detail`` is a sentence for a person that never names fields by their API names
+(``summary``). A check that compares fields (closing after opening, no repeated options) raises
+``FieldProblem`` from the model's validator so that its error names the field it is about, once.
 """
 
 from __future__ import annotations
@@ -29,6 +35,49 @@ _MESSAGES = {
     "url_parsing": "неверный адрес",
     "url_scheme": "адрес должен начинаться с https://",
 }
+
+
+class FieldProblem(ValueError):
+    """A model-level check about particular fields: raised from a ``model_validator``, each problem
+    is reported at its field path (relative to the model that raised it) instead of at the model.
+
+    ``FieldProblem("closes_at", "Окончание голосования должно быть позже начала")``, or several at
+    once: ``FieldProblem.of([("options.1.text", "…"), ("options.3.text", "…")])``.
+    """
+
+    def __init__(self, field: str, detail: str, *more: tuple[str, str]) -> None:
+        super().__init__(detail)
+        self.problems: list[tuple[str, str]] = [(field, detail), *more]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str, str]]) -> FieldProblem:
+        first, *more = problems
+        return cls(first[0], first[1], *more)
+
+
+def _plural_fields(n: int) -> str:
+    # The prepositional case: «в 1 поле», «в 21 поле», but «в 2 полях», «в 11 полях».
+    return "поле" if n % 10 == 1 and n % 100 != 11 else "полях"
+
+
+def summary(errors: list[dict]) -> str:
+    """The top-level ``detail`` of a 422 with field errors: how many fields to fix, no API names."""
+    if errors and all(e["field"] == "body" for e in errors):
+        # Nothing to show beside a field: the problem itself is the sentence.
+        return " ".join(e["detail"][:1].upper() + e["detail"][1:].rstrip(".") + "." for e in errors)
+    n = len({e["field"] for e in errors})
+    if n == 1:
+        return "Запрос содержит ошибку в одном поле."
+    return f"Запрос содержит ошибки в {n} {_plural_fields(n)}."
+
+
+def invalid_fields(errors: list[dict]) -> InvalidInput:
+    """InvalidInput for field errors (``{"field", "detail"}``), each listed once, with ``summary``."""
+    unique: list[dict] = []
+    for e in errors:
+        if e not in unique:
+            unique.append(e)
+    return InvalidInput(summary(unique), errors=unique)
 
 
 def _detail(error: dict) -> str:
@@ -63,9 +112,20 @@ def parse_model(model: type[T], data: dict) -> T:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "body", "detail": _detail(e)}
-            for e in exc.errors(include_url=False)
-        ]
-        raise InvalidInput("Запрос содержит ошибки: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors[:5]),
-                           errors=errors) from None
+        raise invalid_fields(_field_errors(exc.errors(include_url=False))) from None
+
+
+def _path(loc) -> str:
+    return ".".join(str(p) for p in loc) or "body"
+
+
+def _field_errors(raw: list[dict]) -> list[dict]:
+    errors = []
+    for e in raw:
+        problem = (e.get("ctx") or {}).get("error")
+        if e["type"] == "value_error" and isinstance(problem, FieldProblem):
+            errors += [{"field": _path((*e["loc"], *field.split("."))), "detail": detail}
+                       for field, detail in problem.problems]
+        else:
+            errors.append({"field": _path(e["loc"]), "detail": _detail(e)})
+    return errors

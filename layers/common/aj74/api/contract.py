@@ -23,8 +23,11 @@ PATH_PARAMETERS: dict[str, dict] = {
     "item_id": {"type": "string", "pattern": ULID, "description": "Идентификатор товара (ULID)."},
     "order_id": {"type": "string", "pattern": r"^[A-Z2-7]{26}$",
                  "description": "Номер заказа (26 символов base32)."},
+    "media_id": {"type": "string", "pattern": ULID, "description": "Идентификатор изображения (ULID)."},
     "subject": {"type": "string", "pattern": r"^[A-Za-z0-9._:@-]{1,64}$",
                 "description": "Псевдонимный идентификатор сотрудника (sub из токена входа)."},
+    "territory_id": {"type": "string", "pattern": r"^[a-z0-9-]{2,40}$",
+                     "description": "Идентификатор территории (gp-satka, sp-aylinskoye)."},
 }
 _PATH_RES = {name: re.compile(spec["pattern"]) for name, spec in PATH_PARAMETERS.items()}
 
@@ -65,7 +68,28 @@ BALLOT_STATE = {"type": "object", "required": ["ballot_id", "state"],
                 "properties": {"ballot_id": {"type": "string"},
                                "state": {"enum": ["accepted", "counted", "rejected"]}}}
 _TERRITORY = {"type": "object", "required": ["id", "name", "kind"],
-              "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}}}
+              "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                             "parent_id": {"type": ["string", "null"]}, "official_name": {"type": "string"},
+                             "oktmo": {"type": "string"}, "population": {"type": "integer"},
+                             "population_year": {"type": "integer"}}}
+_NULLABLE_STR, _NULLABLE_INT = {"type": ["string", "null"]}, {"type": ["integer", "null"]}
+# The territory registry (docs/decisions/017-territory-registry.md).
+TERRITORY_RECORD = {
+    "type": "object",
+    "required": ["id", "name", "kind", "kind_title", "parent_id", "parent_name", "official_name", "oktmo",
+                 "population", "population_year", "retired_at"],
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                   "kind_title": {"type": "string"}, "parent_id": _NULLABLE_STR, "parent_name": _NULLABLE_STR,
+                   "official_name": _NULLABLE_STR, "oktmo": _NULLABLE_STR, "population": _NULLABLE_INT,
+                   "population_year": _NULLABLE_INT, "retired_at": _NULLABLE_STR}}
+TERRITORY_REGISTRY = {
+    "type": "object", "required": ["version", "source", "editable", "kinds", "items"],
+    "properties": {"version": {"type": "integer"}, "source": {"type": "string"}, "editable": {"type": "boolean"},
+                   "kinds": {"type": "array", "items": {
+                       "type": "object", "required": ["kind", "title", "parent_kinds"],
+                       "properties": {"kind": {"type": "string"}, "title": {"type": "string"},
+                                      "parent_kinds": {"type": "array", "items": {"type": "string"}}}}},
+                   "items": {"type": "array", "items": TERRITORY_RECORD}}}
 TERRITORIES = {"type": "object", "required": ["root_id", "territories"],
                "properties": {"root_id": {"type": "string"}, "territories": {"type": "array", "items": _TERRITORY}}}
 ME = {"type": "object", "required": ["id", "roles", "territory", "territory_chain", "birth_year", "gender"],
@@ -122,6 +146,18 @@ _EXECUTION_STAFF = _object(
                                           {"added_at": _STR, "added_by": _STR})}},
     {"created_at": _STR, "updated_by": _STR})
 EXECUTION = {**_EXECUTION_STAFF, "description": "Отчёт об исполнении решения по итогам опроса."}
+_TURNOUT_ROW = _object({"territory_id": _STR, "name": _STR, "population": {"type": ["integer", "null"]},
+                        "population_year": {"type": ["integer", "null"]},
+                        "eligible_population": {"type": ["integer", "null"]}, "ballots": {"type": ["integer", "null"]},
+                        "share": {"type": ["number", "null"]}})
+TURNOUT = _object(
+    {"ballots": _INT, "min_age": _INT, "age_share": {"type": "number"},
+     "eligible_population": {"type": ["integer", "null"]}, "share": {"type": ["number", "null"]},
+     "population_year": {"type": ["integer", "null"]}, "territories_without_population": _STRINGS,
+     "method": _STR, "by_territory": {"type": "array", "items": _TURNOUT_ROW}},
+    description="Явка: голоса как доля оценки населения с правом участия (численность территорий из реестра × "
+                "доля жителей не моложе возрастного ценза). share — null, если у территории опроса нет численности; "
+                "by_territory.ballots — null, если голоса по территории скрыты или не разобраны.")
 STAFF_RESULTS = _object(
     {"poll_id": _STR, "title": _STR, "state": _STR, "state_title": _STR, "results_visibility": _STR,
      "closes_at": _STR, "territories": _STRINGS, "threshold": _INT},
@@ -130,7 +166,7 @@ STAFF_RESULTS = _object(
      "execution": {"anyOf": [_EXECUTION_STAFF, {"type": "null"}]},
      "breakdown": {"type": "object", "description": "Разрез итогов (малые группы скрыты)."},
      "participation": _object({"ballots_counted": _INT, "queue_backlog": _INT, "measured_at": _STR, "total": _INT}),
-     "live": _object(_RESULTS_BODY), "hidden_reason": _STR},
+     "live": _object(_RESULTS_BODY), "hidden_reason": _STR, "turnout": TURNOUT},
     description="Итоги для сотрудников: после подведения — total_ballots, questions и т. д.; пока идёт "
                 "голосование — participation и (если видимость позволяет) live, иначе hidden_reason.")
 _HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
@@ -140,6 +176,17 @@ PROOF = _object({"leaf_index": {"type": "integer", "minimum": 0}, "tree_size": {
                                 "description": "Варианты голоса, как они опубликованы: сверьте с квитанцией."}},
                 description="Доказательство включения обязательства из квитанции в дерево Меркла итогов; "
                             "409 ballot-replaced — голос заменён более поздним голосом того же жителя.")
+PUBLIC_RESULT = _object(
+    {**_RESULTS_BODY, "title": _STR, "merkle_root": _HEX64, "tree_size": {"type": "integer", "minimum": 0}},
+    {"closed_at": _STR_OR_NULL, "amendments": _OBJECTS},
+    description="Подведённые итоги опроса для всех (без входа): варианты с текстами и числом голосов, корень "
+                "Меркла опубликованного списка. Ничего личного в них нет.")
+AUDIT_ENTRY = _object(
+    {"seq": _INT, "at": _STR, "actor": _STR, "actor_role": _STR, "action": _STR, "action_title": _STR,
+     "target_type": _STR, "target_id": _STR, "hash": _STR},
+    {"actor_name": _STR_OR_NULL, "actor_role_title": _STR, "comment": _STR_OR_NULL,
+     "before": {}, "after": {}, "prev_hash": _STR})
+AUDIT_PAGE = _object({"items": {"type": "array", "items": AUDIT_ENTRY}, "next_cursor": _NEXT_CURSOR})
 PUBLISHED_BALLOTS = _object({
     "items": {"type": "array", "items": _object({"commitment": _HEX64, "option_ids": _STRINGS})},
     "next_cursor": _NEXT_CURSOR, "tree_size": {"type": "integer", "minimum": 0}, "merkle_root": _HEX64,

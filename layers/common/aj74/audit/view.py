@@ -14,6 +14,7 @@ from aj74.clock import iso, parse_iso, utcnow
 from aj74.errors import Forbidden, InvalidInput, NotFound
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
+from aj74.identity.roles import ROLE_TITLES, SYSTEM
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.territories import territory_tree
 
@@ -27,6 +28,9 @@ ACTION_TITLES = {
     "assign.request": "запрос на назначение ролей", "assign.confirm": "подтверждение назначения ролей",
     "redeem": "погашение кода поощрения", "item.create": "добавление поощрения", "item.update": "изменение поощрения",
     "adjust": "корректировка баллов", "retract": "снятие с публикации", "publish": "публикация",
+    "upload": "загрузка изображения",
+    "rename": "переименование", "retire": "вывод из реестра",
+    "emergency_publish": "экстренная публикация", "found": "завершение поиска (человек найден)",
 }
 
 
@@ -99,9 +103,24 @@ def _scan(actor: Principal, query: dict, before_seq: int | None, limit: int):
     return out
 
 
-def _view(entry: dict) -> dict:
+ACTOR_ROLE_TITLES = {**ROLE_TITLES, SYSTEM: "Система (автоматически)", "unknown": "Роль не определена"}
+
+
+def _names() -> dict[str, str]:
+    """Staff members' names as the IT administrator recorded them (subject → name)."""
+    from aj74.settings import get_settings
+    from aj74.staff.repository import StaffRepository
+
+    if not get_settings().staff_table:
+        return {}
+    return {a["subject"]: a["display_name"] for a in StaffRepository().all() if a.get("display_name")}
+
+
+def _view(entry: dict, names: dict[str, str] | None = None) -> dict:
     kind, _, action = entry["action"].partition(".")
-    return {**entry, "action_title": ACTION_TITLES.get(action, entry["action"])}
+    return {**entry, "action_title": ACTION_TITLES.get(action, entry["action"]),
+            "actor_role_title": ACTOR_ROLE_TITLES.get(entry["actor_role"], entry["actor_role"]),
+            "actor_name": (names or {}).get(entry["actor"])}
 
 
 def published_head() -> dict:
@@ -121,7 +140,8 @@ def audit_page(actor: Principal, query: dict, limit: int) -> dict:
     entries = _scan(actor, query, before, limit)
     page = entries[:limit]
     next_cursor = encode_cursor({"s": page[-1]["seq"]}) if len(entries) > limit else None
-    return {"items": [_view(e) for e in page], "next_cursor": next_cursor}
+    names = _names() if page else {}
+    return {"items": [_view(e, names) for e in page], "next_cursor": next_cursor}
 
 
 def audit_csv(actor: Principal, query: dict) -> str:
@@ -129,7 +149,8 @@ def audit_csv(actor: Principal, query: dict) -> str:
     entries = _scan(actor, query, None, CSV_LIMIT)[:CSV_LIMIT]
     header = ["№", "Время (UTC)", "Кто", "Роль", "Действие", "Объект", "Идентификатор", "До", "После",
               "Комментарий", "Хеш"]
-    return excel_csv([header, *([e["seq"], e["at"], e["actor"], e["actor_role"], _view(e)["action_title"],
+    return excel_csv([header, *([e["seq"], e["at"], e["actor"],
+                                 ACTOR_ROLE_TITLES.get(e["actor_role"], e["actor_role"]), _view(e)["action_title"],
                                  e["target_type"], e["target_id"], _json(e["before"]), _json(e["after"]),
                                  e["comment"] or "", e["hash"]] for e in entries)])
 

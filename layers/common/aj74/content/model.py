@@ -16,6 +16,8 @@ from aj74.clock import iso, parse_iso
 from aj74.territories import TerritoryTree
 
 TYPES = ("news", "bulletin", "missing_person", "event")
+# Types that may carry an uploaded image (aj74.media); their views always have ``image`` (or null).
+IMAGE_TYPES = ("news", "event")
 TYPE_TITLES = {"news": "новость", "bulletin": "бюллетень МЧС", "missing_person": "поиск человека",
                "event": "событие"}
 SEVERITIES = ("info", "warning", "danger")
@@ -57,6 +59,8 @@ class Content:
     published_at: str | None = None
     # "publish" or "remove" while the feed entries do not yet match the state (see sync).
     feed_pending: str | None = None
+    # The item as the Directorate last rejected it (create-body shape): the queue shows what changed.
+    review_snapshot: dict | None = None
 
     @property
     def title(self) -> str:
@@ -76,6 +80,28 @@ def iso_ms(dt: datetime) -> str:
 
 def as_time(value: str | None) -> datetime | None:
     return parse_iso(value) if value else None
+
+
+# ------------------------------------------------------------------ review
+# The fields an approver compares, with the titles people read, in the editor's order.
+REVIEWED_FIELDS = {
+    "title": "Заголовок", "body": "Текст", "description": "Описание", "territory_ids": "Территории",
+    "publish_at": "Время публикации", "image_url": "Изображение (ссылка)", "image": "Изображение",
+    "photo_url": "Фотография",
+    "severity": "Уровень опасности", "expires_at": "Действует до", "starts_at": "Начало", "ends_at": "Окончание",
+    "venue": "Место проведения", "address": "Адрес", "category": "Категория", "link": "Ссылка на регистрацию",
+    "last_seen_place": "Где видели в последний раз", "last_seen_at": "Когда видели в последний раз",
+    "contact_phone": "Телефон для сообщений", "status": "Статус поиска", "outcome": "Итог поиска",
+}
+
+
+def review_changes(before: dict | None, after: dict) -> list[dict]:
+    """What changed between the item the Directorate last rejected and the item now (both in the
+    create-body shape); empty on a first review."""
+    if not before:
+        return []
+    return [{"field": name, "title": title, "before": before.get(name), "after": after.get(name)}
+            for name, title in REVIEWED_FIELDS.items() if before.get(name) != after.get(name)]
 
 
 # ------------------------------------------------------------------ targeting
@@ -141,7 +167,7 @@ def summary(content: Content) -> dict:
     card = {"id": content.content_id, "type": content.type, "title": f["title"],
             "published_at": content.published_at, "territory_ids": list(content.territory_ids)}
     if content.type == "news":
-        card |= {"excerpt": _excerpt(f["body"]), "image_url": f.get("image_url")}
+        card |= {"excerpt": _excerpt(f["body"]), "image_url": f.get("image_url"), "image": f.get("image")}
     elif content.type == "bulletin":
         card |= {"severity": f["severity"], "excerpt": _excerpt(f["body"]), "expires_at": f["expires_at"]}
     elif content.type == "missing_person":
@@ -149,7 +175,7 @@ def summary(content: Content) -> dict:
                  "last_seen_place": f["last_seen_place"], "last_seen_at": f["last_seen_at"]}
     elif content.type == "event":
         card |= {"starts_at": f["starts_at"], "ends_at": f["ends_at"], "venue": f["venue"],
-                 "category": f["category"]}
+                 "category": f["category"], "image": f.get("image")}
     return {k: v for k, v in card.items() if v is not None}
 
 

@@ -58,6 +58,7 @@ def _model():
         created_by = UnicodeAttribute()
         created_at = UnicodeAttribute()
         history = JSONAttribute(default=list)
+        review_snapshot = JSONAttribute(null=True)
         by_state = ByState()
 
     return ContentRecord
@@ -67,7 +68,7 @@ def _to_content(r) -> Content:
     return Content(content_id=r.content_id, type=r.type, state=r.state, territory_ids=tuple(r.territory_ids),
                    fields=r.fields, publish_at=r.publish_at, created_by=r.created_by, created_at=r.created_at,
                    version=r.version, history=tuple(r.history or ()), published_at=r.published_at,
-                   feed_pending=r.feed_pending)
+                   feed_pending=r.feed_pending, review_snapshot=r.review_snapshot)
 
 
 def _sync_due(record) -> None:

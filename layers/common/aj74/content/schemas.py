@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from aj74.content.model import MAX_EVENT_DAYS
+from aj74.media.schemas import ImageIn
+from aj74.validation import FieldProblem
 
 TerritoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,40}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -32,7 +34,7 @@ class _Content(BaseModel):
     @model_validator(mode="after")
     def _unique_territories(self):
         if len(set(self.territory_ids)) != len(self.territory_ids):
-            raise ValueError("территории в territory_ids повторяются")
+            raise FieldProblem("territory_ids", "Каждая территория указывается один раз")
         return self
 
 
@@ -40,6 +42,8 @@ class NewsIn(_Content):
     type: Literal["news"]
     body: Body
     image_url: HttpsUrl | None = None
+    # An image uploaded through POST /v1/admin/media (docs/decisions/016-images.md); null removes it.
+    image: ImageIn | None = None
 
 
 class BulletinIn(_Content):
@@ -51,7 +55,7 @@ class BulletinIn(_Content):
     @model_validator(mode="after")
     def _expiry(self):
         if self.publish_at and self.expires_at <= self.publish_at:
-            raise ValueError("expires_at должно быть позже publish_at")
+            raise FieldProblem("expires_at", "Срок действия должен закончиться позже публикации")
         return self
 
 
@@ -68,7 +72,7 @@ class MissingPersonIn(_Content):
     @model_validator(mode="after")
     def _outcome(self):
         if self.status == "found" and not self.outcome:
-            raise ValueError("для найденного человека укажите outcome (чем закончился поиск)")
+            raise FieldProblem("outcome", "Расскажите, чем закончился поиск")
         return self
 
 
@@ -81,13 +85,14 @@ class EventIn(_Content):
     address: Short
     category: Literal["holiday", "culture", "sport", "education", "ecology", "other"]
     link: HttpsUrl | None = None
+    image: ImageIn | None = None
 
     @model_validator(mode="after")
     def _dates(self):
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at должно быть позже starts_at")
+            raise FieldProblem("ends_at", "Окончание события должно быть позже начала")
         if self.ends_at - self.starts_at > timedelta(days=MAX_EVENT_DAYS):
-            raise ValueError(f"событие не может длиться дольше {MAX_EVENT_DAYS} дней")
+            raise FieldProblem("ends_at", f"Событие не может длиться дольше {MAX_EVENT_DAYS} дня")
         return self
 
 

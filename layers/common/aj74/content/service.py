@@ -16,9 +16,10 @@ from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import APPROVER, EMERGENCY, MODERATOR, acting_role, is_region_wide
 from aj74.ids import is_ulid, ulid
+from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.territories import territory_tree
-from aj74.validation import parse_model
+from aj74.validation import invalid_fields, parse_model
 from aj74.workflow import edit_entry
 
 # The calendar's default window, and the longest one a request may ask for.
@@ -69,12 +70,23 @@ def _fields(data) -> dict:
 def _check_times(data, now: datetime) -> None:
     errors = []
     if data.type == "bulletin" and data.expires_at <= now:
-        errors.append({"field": "expires_at", "detail": "срок действия бюллетеня уже истёк"})
+        errors.append({"field": "expires_at", "detail": "Срок действия бюллетеня уже истёк"})
     if data.type == "event" and data.ends_at <= now:
-        errors.append({"field": "ends_at", "detail": "событие уже закончилось"})
+        errors.append({"field": "ends_at", "detail": "Событие уже закончилось"})
     if errors:
-        raise InvalidInput("Запрос содержит ошибки: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
-                           errors=errors)
+        raise invalid_fields(errors)
+
+
+def _check_image(data) -> None:
+    """An image the body names must be one POST /v1/admin/media accepted."""
+    media.check([("image", media.stored(getattr(data, "image", None)))])
+
+
+def _with_image(item: dict) -> dict:
+    """A view or card with its image shown as a URL (types that carry one always have the key)."""
+    if item.get("type") in model.IMAGE_TYPES:
+        return {**item, "image": media.present(item.get("image"))}
+    return item
 
 
 def _input_of(content: Content) -> dict:
@@ -92,6 +104,7 @@ def create_content(actor: Principal, body: dict, now: datetime | None = None, co
     data = _parse(body)
     now = now or utcnow()
     _check_times(data, now)
+    _check_image(data)
     tree = territory_tree()
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
@@ -140,6 +153,7 @@ def edit_content(actor: Principal, content_id: str, body: dict) -> dict:
         raise InvalidInput("Тип материала не меняется.", errors=[{"field": "type", "detail": "тип не меняется"}])
     data = _parse({**_input_of(content), **changes})
     _check_times(data, utcnow())
+    _check_image(data)
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     updated = content.with_fields(_fields(data), data.territory_ids, iso(data.publish_at) if data.publish_at else None)
@@ -177,6 +191,8 @@ def moderate(actor: Principal, content_id: str, action: str, body: dict | None =
             "history": content.history}
     transition = CONTENT_WORKFLOW.plan(action, content.state, actor, item, comment, iso(utcnow()))
     extra = {"feed_pending": "remove"} if content.state == "published" else {}
+    if action == "reject":  # kept so that the next review shows what changed since
+        extra["review_snapshot"] = _input_of(content)
     saved = repo.apply(content_id, transition, expected_version=content.version, **extra)
     _audit(actor, action, content_id, before={"state": transition.from_state},
            after={"state": transition.to_state}, comment=comment, at=transition.at)
@@ -221,14 +237,15 @@ def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | No
 
 def staff_view(content: Content) -> dict:
     tree = territory_tree()
-    return {
+    return _with_image({
         "id": content.content_id, "type": content.type, "state": content.state,
         "state_title": model.STATE_TITLES[content.state], "version": content.version,
         "territory_ids": list(content.territory_ids),
         "territories": [tree.get(t).as_dict() for t in content.territory_ids if t in tree],
         "publish_at": content.publish_at, "published_at": content.published_at, **content.fields,
         "created_by": content.created_by, "created_at": content.created_at, "history": list(content.history),
-    }
+        "changes_since_review": model.review_changes(content.review_snapshot, _input_of(content)),
+    })
 
 
 # ====================================================================== residents
@@ -259,7 +276,8 @@ def feed(actor: Principal, limit: int, cursor: str | None, now: datetime | None 
     repo = FeedRepository()
     levels = [repo.feed_page(t, after, limit + 1) for t in territory_tree().chain_ids(home)]
     page = model.merge_feed(levels, limit, now or utcnow())
-    return {"items": page.items, "next_cursor": encode_cursor({"k": page.next_after}) if page.next_after else None}
+    return {"items": [_with_image(i) for i in page.items],
+            "next_cursor": encode_cursor({"k": page.next_after}) if page.next_after else None}
 
 
 def get_for_resident(actor: Principal, content_id: str, now: datetime | None = None) -> dict:
@@ -273,9 +291,9 @@ def get_for_resident(actor: Principal, content_id: str, now: datetime | None = N
         raise NotFound("Материал не найден.", code="content-not-found")
     fields = {k: v for k, v in content.fields.items() if k != "found_at"}
     tree = territory_tree()
-    return {"id": content.content_id, "type": content.type, "published_at": content.published_at,
-            "pinned": content.type == "bulletin", "territory_ids": list(content.territory_ids),
-            "territories": [tree.get(t).name for t in content.territory_ids if t in tree], **fields}
+    return _with_image({"id": content.content_id, "type": content.type, "published_at": content.published_at,
+                        "pinned": content.type == "bulletin", "territory_ids": list(content.territory_ids),
+                        "territories": [tree.get(t).name for t in content.territory_ids if t in tree], **fields})
 
 
 def _query_time(raw: str | None, name: str) -> datetime | None:
@@ -316,4 +334,5 @@ def events(actor: Principal, start_raw: str | None, end_raw: str | None, territo
     repo = FeedRepository()
     levels = [repo.events(t, max(low, after) if after else low, high) for t in levels_from]
     page = model.merge_events(levels, start, end, limit, after)
-    return {"items": page.items, "next_cursor": encode_cursor({"e": page.next_after}) if page.next_after else None}
+    return {"items": [_with_image(i) for i in page.items],
+            "next_cursor": encode_cursor({"e": page.next_after}) if page.next_after else None}

@@ -64,6 +64,11 @@ PERSONAS: dict[str, dict] = {
         "territory_id": "go-magnitogorsk", "birth_year": 1975, "gender": "m",
         "scope_territory_ids": ["go-magnitogorsk"], "name": "Павел Кузнецов (модератор, Магнитогорск)",
     },
+    "moderator-chelyabinsk": {
+        "title": "Модератор Челябинского городского округа", "sub": "staff-mod-chel", "roles": ["moderator"],
+        "territory_id": "vr-kalininsky", "birth_year": 1984, "gender": "f",
+        "scope_territory_ids": ["go-chelyabinsk"], "name": "Наталья Егорова (модератор, Челябинск)",
+    },
     "approver": {
         "title": "Согласующий, Управление по внутренней политике", "sub": "staff-approver", "roles": ["approver"],
         "territory_id": "vr-tsentralny", "birth_year": 1970, "gender": "f",

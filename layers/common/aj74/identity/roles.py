@@ -53,7 +53,7 @@ _ACTING_ORDER: dict[str, tuple[str, ...]] = {
     "poll": (APPROVER, MODERATOR, ADMIN, ANALYST),
     "poll.approve": APPROVERS, "poll.reject": APPROVERS,
     "content": (APPROVER, MODERATOR, EMERGENCY, ADMIN, ANALYST),
-    "content.approve": APPROVERS, "content.reject": APPROVERS, "content.retract": APPROVERS,
+    "content.approve": APPROVERS, "content.reject": APPROVERS, "content.retract": (APPROVER, EMERGENCY),
     "content.emergency_publish": (EMERGENCY,),
     "shop": (ADMIN, MODERATOR),
     "shop.redeem": REDEEMERS,

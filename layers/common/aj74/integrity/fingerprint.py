@@ -23,9 +23,25 @@ CONTENT_KEYS = ("title", "description", "image_url", "territory_ids", "opens_at"
                 "results_visibility", "questions")
 
 
+def _image_ref(image: dict) -> dict:
+    """An image as fingerprinted: its id and alt text; the URL a view adds is where it is served."""
+    return {k: v for k, v in image.items() if k != "url"}
+
+
+def _option(option: dict) -> dict:
+    plain = {k: v for k, v in option.items() if k != "image"}
+    return {**plain, "image": _image_ref(option["image"])} if option.get("image") else plain
+
+
 def content_of(view: dict) -> dict:
-    """The fingerprinted content out of a poll view (or of content itself)."""
+    """The fingerprinted content out of a poll view (or of content itself). Images (the poll's
+    ``image``, an option's) are part of it only when present (docs/decisions/016-images.md)."""
     missing = [k for k in CONTENT_KEYS if k not in view]
     if missing:
         raise KeyError("poll content lacks " + ", ".join(missing))
-    return {k: view[k] for k in CONTENT_KEYS}
+    content = {k: view[k] for k in CONTENT_KEYS}
+    content["questions"] = [{**q, "options": [_option(o) for o in q["options"]]} if isinstance(q, dict) else q
+                            for q in content["questions"]]
+    if view.get("image"):
+        content["image"] = _image_ref(view["image"])
+    return content

@@ -83,9 +83,14 @@ def _replaced_by_a_later_ballot(actor: Principal, poll_id: str, commitment: str)
 
 def published_ballots(actor: Principal, poll_id: str, cursor: str | None, limit_raw: str | None) -> dict:
     """A page of the published ballot list (``limit`` ≤ PAGE_LIMIT, opaque cursor)."""
+    _limit(limit_raw)
+    return _published_page(_poll_for(actor, poll_id), cursor, limit_raw)
+
+
+def _published_page(poll: model.Poll, cursor: str | None, limit_raw: str | None) -> dict:
     limit = _limit(limit_raw)
     after = decode_cursor(cursor) or {}
-    poll = _poll_for(actor, poll_id)
+    poll_id = poll.poll_id
     result = _final_result(poll)
     root = result["merkle_root"]
     start = after.get("i", 0)
@@ -99,6 +104,49 @@ def published_ballots(actor: Principal, poll_id: str, cursor: str | None, limit_
     more = end < result.get("tree_size", 0)
     return {"items": [b.as_dict() for b in page], "next_cursor": encode_cursor({"r": root, "i": end}) if more else None,
             "tree_size": result.get("tree_size", 0), "merkle_root": root, "canonical_order": CANONICAL_ORDER}
+
+
+# ---- public reads of a final poll (no sign-in): the vote check page of anyone -------------------
+# A final poll's results, its published ballot list (commitments and options, no voter) and proofs
+# hold nothing personal; anyone may check them. Polls not yet final do not exist here.
+
+def _public_final(poll_id: str) -> tuple[model.Poll, dict]:
+    if not is_ulid(poll_id):
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    poll = PollRepository().get(poll_id)
+    if poll.state in model.UNPUBLISHED_STATES:
+        raise NotFound("Опрос не найден.", code="poll-not-found")
+    return poll, _final_result(poll)
+
+
+def public_result(poll_id: str) -> dict:
+    """A final poll's results for anyone: option texts and counts, the published root."""
+    poll, result = _public_final(poll_id)
+    body = model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final")
+    return body | {"title": poll.title, "merkle_root": result["merkle_root"], "tree_size": result.get("tree_size", 0),
+                   "closed_at": iso(poll.closes_at),
+                   "amendments": poll.extra.get("amendments", [])}
+
+
+def public_proof(poll_id: str, receipt: str | None) -> dict:
+    """A receipt's inclusion proof in a final poll's published tree, for anyone."""
+    receipt = (receipt or "").strip().lower()
+    if not is_commitment(receipt):
+        raise InvalidInput("receipt: укажите обязательство из квитанции — 64 шестнадцатеричных символа.",
+                           errors=[{"field": "receipt", "detail": "64 шестнадцатеричных символа"}])
+    _poll, result = _public_final(poll_id)
+    found = PublishedBallots().proof(poll_id, result["merkle_root"], receipt)
+    if found is None:
+        if result.get("tree_size", 0) and PublishedBallots().index(poll_id, result["merkle_root"]) is None:
+            raise _list_missing()
+        raise NotFound("Голос с таким обязательством не входит в опубликованные итоги опроса.",
+                       code="receipt-not-found")
+    return found
+
+
+def public_published_ballots(poll_id: str, cursor: str | None, limit_raw: str | None) -> dict:
+    """A page of a final poll's published ballot list, for anyone."""
+    return _published_page(_public_final(poll_id)[0], cursor, limit_raw)
 
 
 def _limit(raw: str | None) -> int:

@@ -25,6 +25,11 @@ UNPUBLISHED_STATES = frozenset({"draft", "in_review", "rejected"})
 class Option:
     id: str
     text: str
+    # {"id", "alt"} of an image aj74.media accepted; fingerprinted only when present.
+    image: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, **({"image": self.image} if self.image else {})}
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Question:
     def as_dict(self) -> dict:
         return {
             "id": self.id, "text": self.text, "kind": self.kind, "min_choices": self.min_choices,
-            "max_choices": self.max_choices, "options": [{"id": o.id, "text": o.text} for o in self.options],
+            "max_choices": self.max_choices, "options": [o.as_dict() for o in self.options],
         }
 
 
@@ -62,6 +67,8 @@ class Poll:
     history: tuple[dict, ...] = ()
     fingerprint: str | None = None
     extra: dict = field(default_factory=dict)
+    # {"id", "alt"} of an image aj74.media accepted (docs/decisions/016-images.md).
+    image: dict | None = None
 
     # ------------------------------------------------------------- content
     def content(self) -> dict:
@@ -71,6 +78,8 @@ class Poll:
             "territory_ids": list(self.territory_ids), "opens_at": iso(self.opens_at),
             "closes_at": iso(self.closes_at), "min_age": self.min_age,
             "results_visibility": self.results_visibility, "questions": [q.as_dict() for q in self.questions],
+            # Only when there is one: the fingerprints of polls without images stay what they were.
+            **({"image": self.image} if self.image else {}),
         }
 
     @property
@@ -92,7 +101,12 @@ def _content_fields(content: dict) -> dict:
         "closes_at": _as_time(content["closes_at"]),
         "min_age": content["min_age"], "results_visibility": content["results_visibility"],
         "questions": tuple(_question(q) for q in content["questions"]),
+        "image": _image(content.get("image")),
     }
+
+
+def _image(image: dict | None) -> dict | None:
+    return {"id": image["id"], "alt": image["alt"]} if image else None
 
 
 def _as_time(value) -> datetime:
@@ -101,7 +115,7 @@ def _as_time(value) -> datetime:
 
 def _question(q: dict) -> Question:
     return Question(q["id"], q["text"], q["kind"], q["min_choices"], q["max_choices"],
-                    tuple(Option(o["id"], o["text"]) for o in q["options"]))
+                    tuple(Option(o["id"], o["text"], _image(o.get("image"))) for o in q["options"]))
 
 
 def assign_ids(questions: list[dict]) -> list[dict]:
@@ -112,7 +126,8 @@ def assign_ids(questions: list[dict]) -> list[dict]:
         out.append({
             "id": qid, "text": q["text"], "kind": q["kind"], "min_choices": q["min_choices"],
             "max_choices": q["max_choices"],
-            "options": [{"id": f"{qid}-o{oi}", "text": o["text"]} for oi, o in enumerate(q["options"], start=1)],
+            "options": [{"id": f"{qid}-o{oi}", "text": o["text"], **({"image": o["image"]} if o.get("image") else {})}
+                        for oi, o in enumerate(q["options"], start=1)],
         })
     return out
 

@@ -94,6 +94,16 @@ def _breakdown(poll: model.Poll, result: dict, dimension: str) -> dict:
     return table
 
 
+def _turnout(poll: model.Poll, ballots: int, breakdown: dict | None = None) -> dict:
+    """Participation as a share of the eligible population (docs/decisions/017-territory-registry.md)."""
+    from aj74.territories import turnout
+
+    tree = territory_tree()
+    by_territory = turnout.ballots_by_territory(breakdown, poll.territory_ids, tree) \
+        if breakdown and breakdown.get("dimension") == "territory" else None
+    return turnout.turnout(poll.territory_ids, poll.min_age, ballots, tree, by_territory)
+
+
 def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) -> dict:
     """Participation while a poll is open (counts only when visibility allows), the full result
     with an optional suppressed breakdown once final."""
@@ -113,6 +123,7 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
                         "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution")}
         if dimension:
             body["breakdown"] = _breakdown(poll, result, dimension)
+        body["turnout"] = _turnout(poll, result.get("total_ballots", 0), body.get("breakdown"))
         return body
     if poll.state not in ("open", "closed"):
         raise Conflict(f"Итогов пока нет: опрос в состоянии «{model.STATE_TITLES[poll.state]}».",
@@ -125,7 +136,7 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
     participation = {"ballots_counted": counted, "step": step, "queue_backlog": queue_backlog(),
                      "measured_at": iso(utcnow())}
     participation["total"] = counted + participation["queue_backlog"]
-    body = head | {"participation": participation}
+    body = head | {"participation": participation, "turnout": _turnout(poll, counted)}
     if poll.results_visibility == "after_vote":
         body |= {"live": model.results_body(poll, counts, counted, "live")}
     else:
@@ -210,7 +221,8 @@ def resident_execution(poll: model.Poll) -> dict | None:
 
 # ---------------------------------------------------------------- review
 REVIEWED_FIELDS = {
-    "title": "Заголовок", "description": "Описание", "image_url": "Изображение", "territory_ids": "Территории",
+    "title": "Заголовок", "description": "Описание", "image_url": "Изображение (ссылка)", "image": "Изображение",
+    "territory_ids": "Территории",
     "opens_at": "Начало", "closes_at": "Окончание", "min_age": "Минимальный возраст",
     "results_visibility": "Видимость результатов", "questions": "Вопросы",
 }

@@ -6,6 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from aj74.media.schemas import ImageIn
+from aj74.validation import FieldProblem
+
 TerritoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,40}$")]
 QuestionId = Annotated[str, StringConstraints(pattern=r"^q\d{1,2}$")]
 OptionId = Annotated[str, StringConstraints(pattern=r"^q\d{1,2}-o\d{1,2}$")]
@@ -14,6 +17,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 MAX_QUESTIONS = 20
 MAX_OPTIONS = 50
 
+# Errors a person reads beside the field they are about (see aj74.validation.FieldProblem).
+SINGLE_CHOICE = "В вопросе с одним ответом отмечается ровно один вариант"
+REPEATED_OPTION = "Такой вариант ответа уже есть в этом вопросе"
+REPEATED_TERRITORY = "Каждая территория указывается один раз"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -21,6 +29,25 @@ class _Strict(BaseModel):
 
 class OptionIn(_Strict):
     text: Annotated[Text, StringConstraints(max_length=300)]
+    # An image uploaded through POST /v1/admin/media (docs/decisions/016-images.md).
+    image: ImageIn | None = None
+
+
+def _same_text(text: str) -> str:
+    """Texts a resident could not tell apart: case and surrounding or repeated spaces ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def _repeated_options(options: list[OptionIn]) -> list[tuple[str, str]]:
+    """A problem at every option whose text an earlier option of the question already has."""
+    seen: set[str] = set()
+    problems = []
+    for i, option in enumerate(options):
+        key = _same_text(option.text)
+        if key in seen:
+            problems.append((f"options.{i}.text", REPEATED_OPTION))
+        seen.add(key)
+    return problems
 
 
 class QuestionIn(_Strict):
@@ -32,17 +59,23 @@ class QuestionIn(_Strict):
 
     @model_validator(mode="after")
     def _choices(self):
+        problems = _repeated_options(self.options)
         if self.kind == "single":
-            if self.max_choices not in (None, 1) or self.min_choices != 1:
-                raise ValueError("в вопросе с одним ответом выбирается ровно один вариант")
-            self.max_choices = 1
+            if self.max_choices not in (None, 1):
+                problems.append(("max_choices", SINGLE_CHOICE))
+            elif self.min_choices != 1:
+                problems.append(("min_choices", SINGLE_CHOICE))
+            else:
+                self.max_choices = 1
         else:
             if self.max_choices is None:
                 self.max_choices = len(self.options)
             if self.max_choices > len(self.options):
-                raise ValueError("max_choices больше числа вариантов ответа")
-            if self.min_choices > self.max_choices:
-                raise ValueError("min_choices больше max_choices")
+                problems.append(("max_choices", "Можно отметить не больше вариантов, чем есть в вопросе"))
+            elif self.min_choices > self.max_choices:
+                problems.append(("min_choices", "Минимум отмеченных вариантов не может быть больше максимума"))
+        if problems:
+            raise FieldProblem.of(problems)
         return self
 
 
@@ -50,6 +83,7 @@ class PollContentIn(_Strict):
     title: Annotated[Text, StringConstraints(max_length=200)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
     image_url: Annotated[str, StringConstraints(pattern=r"^https://\S{1,490}$")] | None = None
+    image: ImageIn | None = None
     territory_ids: list[TerritoryId] = Field(min_length=1, max_length=50)
     opens_at: AwareDatetime
     closes_at: AwareDatetime
@@ -59,10 +93,13 @@ class PollContentIn(_Strict):
 
     @model_validator(mode="after")
     def _schedule(self):
+        problems = []
         if self.closes_at <= self.opens_at:
-            raise ValueError("closes_at должно быть позже opens_at")
+            problems.append(("closes_at", "Окончание голосования должно быть позже начала"))
         if len(set(self.territory_ids)) != len(self.territory_ids):
-            raise ValueError("территории в territory_ids повторяются")
+            problems.append(("territory_ids", REPEATED_TERRITORY))
+        if problems:
+            raise FieldProblem.of(problems)
         return self
 
 
@@ -73,6 +110,8 @@ class PollPatchIn(_Strict):
     title: Annotated[Text, StringConstraints(max_length=200)] | None = None
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = None
     image_url: Annotated[str, StringConstraints(pattern=r"^https://\S{1,490}$")] | None = None
+    # null removes the image.
+    image: ImageIn | None = None
     territory_ids: list[TerritoryId] | None = Field(default=None, min_length=1, max_length=50)
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None

@@ -21,6 +21,7 @@ from aj74.identity.principal import Principal
 from aj74.identity.roles import APPROVER, acting_role, is_region_wide
 from aj74.ids import is_ulid, ulid
 from aj74.keystore import ballot_key_secret
+from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.settlement import settle
 from aj74.polls import model, reporting
@@ -53,6 +54,21 @@ def _content_from(data) -> dict:
     return data.model_dump(mode="python")
 
 
+def _check_images(data) -> None:
+    """Every image the body names (the poll's, its options') is one POST /v1/admin/media accepted."""
+    refs = [("image", media.stored(data.image))]
+    refs += [(f"questions.{qi}.options.{oi}.image", media.stored(o.image))
+             for qi, q in enumerate(data.questions) for oi, o in enumerate(q.options) if o.image]
+    media.check(refs)
+
+
+def _with_images(content: dict) -> dict:
+    """Poll content as views show it: images (the poll's, its options') with their URLs."""
+    questions = [{**q, "options": [{**o, "image": media.present(o["image"])} if o.get("image") else o
+                                   for o in q["options"]]} for q in content["questions"]]
+    return {**content, "image": media.present(content.get("image")), "questions": questions}
+
+
 def _require_future_close(data, now: datetime) -> None:
     if data.closes_at <= now:
         raise InvalidInput("Время окончания опроса уже прошло.",
@@ -63,6 +79,7 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
     data = parse_model(_schemas().PollContentIn, body)
     now = now or utcnow()
     _require_future_close(data, now)
+    _check_images(data)
     tree = territory_tree()
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
@@ -87,6 +104,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     merged = {**_editable_input(poll), **changes}
     data = parse_model(_schemas().PollContentIn, merged)
     _require_future_close(data, utcnow())
+    _check_images(data)
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
@@ -106,7 +124,9 @@ def _editable_input(poll: model.Poll) -> dict:
     content = poll.content()
     content["questions"] = [
         {"text": q["text"], "kind": q["kind"], "min_choices": q["min_choices"], "max_choices": q["max_choices"],
-         "options": [{"text": o["text"]} for o in q["options"]]} for q in content["questions"]
+         "options": [{"text": o["text"], **({"image": o["image"]} if o.get("image") else {})}
+                     for o in q["options"]]}
+        for q in content["questions"]
     ]
     return content
 
@@ -179,7 +199,7 @@ def staff_view(poll: model.Poll) -> dict:
     tree = territory_tree()
     return {
         "id": poll.poll_id, "state": poll.state, "state_title": model.STATE_TITLES[poll.state],
-        "version": poll.version, **poll.content(),
+        "version": poll.version, **_with_images(poll.content()),
         "territories": [tree.get(t).as_dict() for t in poll.territory_ids if t in tree],
         "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
         "fingerprint": poll.fingerprint, "result": poll.extra.get("result"),
@@ -199,10 +219,10 @@ def _voter_key(poll_id: str, actor: Principal) -> str:
 
 def resident_view(poll: model.Poll, voted: bool) -> dict:
     tree = territory_tree()
-    content = poll.content()
+    content = _with_images(poll.content())
     return {
         "id": poll.poll_id, "state": poll.state, "title": content["title"], "description": content["description"],
-        "image_url": content["image_url"], "territory_ids": content["territory_ids"],
+        "image_url": content["image_url"], "image": content["image"], "territory_ids": content["territory_ids"],
         "territories": [tree.get(t).name for t in poll.territory_ids if t in tree],
         "opens_at": content["opens_at"], "closes_at": content["closes_at"], "min_age": content["min_age"],
         "results_visibility": content["results_visibility"], "questions": content["questions"],
@@ -212,7 +232,7 @@ def resident_view(poll: model.Poll, voted: bool) -> dict:
 
 def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | None) -> dict:
     if state not in RESIDENT_STATES:
-        raise InvalidInput("state должен быть open или final.",
+        raise InvalidInput("Можно запросить только открытые (open) или завершённые (final) опросы.",
                            errors=[{"field": "state", "detail": "допустимые значения: open, final"}])
     tree = territory_tree()
     if state == "final":

@@ -45,6 +45,8 @@ def item_to_record(item: dict) -> dict:
         "valid_from": s(iso(item["valid_from"])), "valid_until": s(iso(item["valid_until"])),
         "territory_ids": {"L": [s(t) for t in item["territory_ids"]]}, "active": {"BOOL": bool(item["active"])},
     })
+    if item.get("image"):
+        record["image"] = {"M": {"id": s(item["image"]["id"]), "alt": s(item["image"]["alt"])}}
     return record
 
 
@@ -56,6 +58,8 @@ def item_from_record(record: dict) -> dict:
         "valid_from": parse_iso(record["valid_from"]["S"]), "valid_until": parse_iso(record["valid_until"]["S"]),
         "territory_ids": [t["S"] for t in record["territory_ids"]["L"]],
     })
+    if "image" in record:
+        item["image"] = {k: v["S"] for k, v in record["image"]["M"].items()}
     return item
 
 

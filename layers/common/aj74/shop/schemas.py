@@ -6,6 +6,9 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from aj74.media.schemas import ImageIn
+from aj74.validation import FieldProblem
+
 TerritoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,40}$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -21,7 +24,7 @@ class _Dates:
     @model_validator(mode="after")
     def _dates(self):
         if self.valid_from is not None and self.valid_until is not None and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until должно быть позже valid_from")
+            raise FieldProblem("valid_until", "Окончание действия должно быть позже начала")
         return self
 
 
@@ -35,6 +38,8 @@ class ItemIn(_Dates, _Strict):
     valid_until: AwareDatetime
     territory_ids: list[TerritoryId] = Field(min_length=1, max_length=50)
     active: bool = True
+    # An image uploaded through POST /v1/admin/media (docs/decisions/016-images.md).
+    image: ImageIn | None = None
 
 
 class ItemPatchIn(_Dates, _Strict):
@@ -48,6 +53,8 @@ class ItemPatchIn(_Dates, _Strict):
     valid_until: AwareDatetime | None = None
     territory_ids: list[TerritoryId] | None = Field(default=None, min_length=1, max_length=50)
     active: bool | None = None
+    # null removes the image.
+    image: ImageIn | None = None
 
 
 class OrderIn(_Strict):

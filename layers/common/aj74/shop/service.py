@@ -10,10 +10,11 @@ from datetime import datetime
 
 from aj74.audit.repository import AuditLog
 from aj74.clock import iso, utcnow
-from aj74.errors import Conflict, InvalidInput, NotFound, Unavailable
+from aj74.errors import Conflict, NotFound, Unavailable
 from aj74.identity.principal import Principal
 from aj74.identity.roles import acting_role
 from aj74.ids import is_ulid, ulid
+from aj74.media import service as media
 from aj74.points import rules as points_rules
 from aj74.points.repository import PointsLedger
 from aj74.points.service import GUARD_ATTEMPTS, backoff
@@ -24,7 +25,7 @@ from aj74.shop import rules
 from aj74.shop.repository import Catalogue, Orders
 from aj74.territories import territory_tree
 from aj74.transactions import Cancelled
-from aj74.validation import parse_model
+from aj74.validation import invalid_fields, parse_model
 
 # Orders on one account are serialised; with a handful of taps per resident a few retries suffice,
 # while an item's stock takes more contention (many residents at once), hence more attempts.
@@ -50,6 +51,7 @@ def resident_item_view(item: dict) -> dict:
         "partner": item["partner"], "price": item["price"], "stock": item["stock"],
         "valid_from": iso(item["valid_from"]), "valid_until": iso(item["valid_until"]),
         "territories": [tree.get(t).name for t in item["territory_ids"] if t in tree],
+        "image": media.present(item.get("image")),
     }
 
 
@@ -210,6 +212,7 @@ def create_item(actor: Principal, body: dict) -> dict:
     tree = territory_tree()
     check_territories_exist(data.territory_ids, tree)
     require_scope(actor, data.territory_ids, tree)
+    media.check([("image", media.stored(data.image))])
     now = iso(utcnow())
     item = {**data.model_dump(mode="python"), "item_id": ulid(), "version": 1, "created_by": actor.subject,
             "created_at": now, "updated_at": now}
@@ -221,8 +224,11 @@ def create_item(actor: Principal, body: dict) -> dict:
 
 
 def _audit_copy(view: dict) -> dict:
-    return {k: view[k] for k in ("title", "partner", "price", "stock", "valid_from", "valid_until",
+    copy = {k: view[k] for k in ("title", "partner", "price", "stock", "valid_from", "valid_until",
                                  "territory_ids", "active")}
+    if view.get("image"):
+        copy["image"] = media.stored(view["image"])
+    return copy
 
 
 def update_item(actor: Principal, item_id: str, body: dict) -> dict:
@@ -231,6 +237,9 @@ def update_item(actor: Principal, item_id: str, body: dict) -> dict:
     _check_item_id(item_id)
     patch = parse_model(_schemas().ItemPatchIn, body)
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
+    if "image" in changes:
+        changes["image"] = media.stored(patch.image)
+        media.check([("image", changes["image"])])
     tree = territory_tree()
     catalogue = Catalogue()
     for attempt in range(GUARD_ATTEMPTS):
@@ -241,8 +250,7 @@ def update_item(actor: Principal, item_id: str, body: dict) -> dict:
                            version=item["version"])
         updated = {**item, **changes, "version": item["version"] + 1, "updated_at": iso(utcnow())}
         if updated["valid_until"] <= updated["valid_from"]:
-            raise InvalidInput("Дата окончания должна быть позже даты начала.",
-                               errors=[{"field": "valid_until", "detail": "раньше даты начала"}])
+            raise invalid_fields([{"field": "valid_until", "detail": "Окончание действия должно быть позже начала"}])
         check_territories_exist(updated["territory_ids"], tree)
         require_scope(actor, updated["territory_ids"], tree)
         if catalogue.replace(updated, patch.version, item["stock"]):

@@ -1,15 +1,24 @@
 """The territory tree of the Chelyabinsk region: region → districts → settlements.
 
-Territories are reference data reviewed like code, so they ship with the package
-(``territories.json``) rather than living in a table. See docs/decisions/003-territories-as-data.md.
+The tree is a registry the Ministry of IT maintains (docs/decisions/017-territory-registry.md): a
+table seeded from the packaged ``territories.json``, changed through ``/v1/admin/territories``.
+Readers call :func:`territory_tree`, which holds the tree per process and checks the table's
+version item at most once every ``REFRESH_SECONDS``: never a read per request. Without a table
+(unit tests, tools) the packaged file is the tree.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 60.0
 
 KINDS = (
     "region",
@@ -36,12 +45,30 @@ class Territory:
     kind: str
     parent_id: str | None
     official_name: str | None = None
+    # ОКТМО (the federal classifier of municipal territories), 8 or 11 digits, where known.
+    oktmo: str | None = None
+    population: int | None = None
+    population_year: int | None = None
+    retired_at: str | None = None
 
     def as_dict(self) -> dict:
         data = {"id": self.id, "name": self.name, "kind": self.kind, "parent_id": self.parent_id}
-        if self.official_name:
-            data["official_name"] = self.official_name
+        for key in ("official_name", "oktmo", "population", "population_year", "retired_at"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
         return data
+
+    def as_record(self) -> dict:
+        """Every field, for storage and the audit log."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Territory:
+        known = {k: data.get(k) for k in cls.__dataclass_fields__ if k in data}
+        for key in ("population", "population_year"):
+            if known.get(key) is not None:
+                known[key] = int(known[key])
+        return cls(**known)
 
 
 class TerritoryTree:
@@ -110,8 +137,80 @@ class TerritoryTree:
         return out
 
 
+@dataclass(frozen=True)
+class Registry:
+    """One read of the registry: every record (retired ones too), the tree of the active ones,
+    and the registry's version (0: the packaged file, not yet in a table)."""
+
+    records: tuple[Territory, ...]
+    version: int
+    source: str
+    tree: TerritoryTree = field(compare=False)
+
+    @classmethod
+    def of(cls, records, version: int, source: str) -> Registry:
+        records = tuple(records)
+        return cls(records, version, source, TerritoryTree([t for t in records if t.retired_at is None]))
+
+
 @lru_cache(maxsize=1)
-def territory_tree() -> TerritoryTree:
-    """The region's tree, loaded once per process from the packaged data."""
+def packaged() -> Registry:
+    """The seed: the packaged ``territories.json`` (its ``version`` and ``source`` say what it is)."""
     raw = json.loads(resources.files(__package__).joinpath("territories.json").read_text("utf-8"))
-    return TerritoryTree([Territory(**item) for item in raw["territories"]])
+    return Registry.of([Territory.from_dict(item) for item in raw["territories"]], 0,
+                       f"{raw['source']} (файл версии {raw['version']})")
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.registry: Registry | None = None
+        self.checked_at = 0.0
+
+    def clear(self) -> None:
+        with self.lock:
+            self.registry, self.checked_at = None, 0.0
+
+
+_cache = _Cache()
+
+
+def registry(max_age: float = REFRESH_SECONDS) -> Registry:
+    """The registry as this process knows it: read once per cold start, then its version item is
+    checked at most every ``max_age`` seconds and the whole tree reread only when it changed."""
+    from aj74.settings import get_settings
+
+    if not get_settings().territories_table:
+        return packaged()
+    now = time.monotonic()
+    with _cache.lock:
+        current, checked_at = _cache.registry, _cache.checked_at
+    if current is not None and now - checked_at < max_age:
+        return current
+    from aj74.territories import repository
+
+    try:
+        fresh = repository.TerritoryTable().load_if_changed(current.version if current else None)
+    except Exception:
+        if current is None:
+            raise
+        log.exception("territory registry not refreshed; keeping version %s", current.version)
+        fresh = None
+    with _cache.lock:
+        _cache.registry = fresh or current
+        _cache.checked_at = now
+        return _cache.registry
+
+
+def territory_tree() -> TerritoryTree:
+    """The region's tree of active territories (see :func:`registry`)."""
+    return registry().tree
+
+
+def invalidate() -> None:
+    """Forget the held tree (after a change in this process: the next reader rereads it)."""
+    _cache.clear()
+
+
+# tests.support.env.clear_cached_clients clears every ``cache_clear`` of the package.
+territory_tree.cache_clear = invalidate  # type: ignore[attr-defined]

@@ -72,7 +72,7 @@ def reject_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "reject", _moderation_body(ctx))
 
 
-@route(bp, "/v1/admin/content/{content_id}/retract", methods=("POST",), roles=APPROVERS,
+@route(bp, "/v1/admin/content/{content_id}/retract", methods=("POST",), roles=(*APPROVERS, EMERGENCY),
        **_moderation("Снять с публикации"))
 def retract_content(ctx, content_id):
     return service.moderate(ctx.principal, content_id, "retract", _moderation_body(ctx))

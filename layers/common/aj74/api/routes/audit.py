@@ -19,7 +19,7 @@ FILTERS = {"poll_id": {"type": "string", "maxLength": 64}, "actor": {"type": "st
 
 
 @route(bp, "/v1/admin/audit", roles=READERS, summary="Журнал аудита",
-       query={**FILTERS, **contract.PAGE, "limit": {**contract.LIMIT, "default": 50}}, response=contract.PAGE_OF_ITEMS)
+       query={**FILTERS, **contract.PAGE, "limit": {**contract.LIMIT, "default": 50}}, response=contract.AUDIT_PAGE)
 def list_audit(ctx):
     return view.audit_page(ctx.principal, ctx.query, parse_limit(ctx.query.get("limit"), default=50))
 

@@ -30,6 +30,32 @@ def get_published_ballots(ctx, poll_id):
     return service.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
 
 
+PUBLIC = ("Без входа: итоги подведённого опроса, его опубликованный список голосов и доказательства "
+          "включения не содержат ничего личного. Опрос, итоги которого не подведены, — 404 или 409.")
+
+
+@route(bp, "/v1/public/polls/{poll_id}/result", auth=False, summary="Итоги подведённого опроса (публично)",
+       description=PUBLIC, response=contract.PUBLIC_RESULT, problems=(409,))
+def get_public_result(ctx, poll_id):
+    return service.public_result(poll_id)
+
+
+@route(bp, "/v1/public/polls/{poll_id}/proof", auth=False, summary="Доказательство включения голоса (публично)",
+       description=PUBLIC, query={"receipt": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$",
+                                              "description": "Обязательство из квитанции голоса."}},
+       response=contract.PROOF, problems=(409,))
+def get_public_proof(ctx, poll_id):
+    return service.public_proof(poll_id, ctx.query.get("receipt"))
+
+
+@route(bp, "/v1/public/polls/{poll_id}/ballots/published", auth=False,
+       summary="Опубликованный список голосов (публично)", description=PUBLIC,
+       query={"cursor": contract.CURSOR, "limit": {**contract.LIMIT, "maximum": PAGE_LIMIT, "default": PAGE_LIMIT}},
+       response=contract.PUBLISHED_BALLOTS, problems=(409,))
+def get_public_published_ballots(ctx, poll_id):
+    return service.public_published_ballots(poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
+
+
 @route(bp, "/v1/admin/audit/export", roles=AUDIT_EXPORTERS, summary="Выгрузка журнала аудита с хешами",
        response=contract.AUDIT_EXPORT)
 def export_audit_log(ctx):

@@ -1,0 +1,76 @@
+"""What references a territory, so that a referenced one is never retired: its active children,
+polls aimed at it, staff scopes that name it, and residents who voted from it.
+
+Residents are known to the platform only through their ballots (the territory comes with each
+sign-in), so a resident reference is a ballot from the territory: in the frozen territory
+breakdown of a final poll, or in the ledger of an open or closed one. Only polls aimed at the
+territory or above it can hold such a ballot. A rare administrative action may read that much.
+"""
+
+from __future__ import annotations
+
+from aj74.polls.model import STATES
+from aj74.polls.repository import PollRepository
+from aj74.settings import get_settings
+from aj74.territories import TerritoryTree
+
+MAX_LISTED = 5
+
+
+def _all_polls():
+    repo = PollRepository()
+    for state in STATES:
+        cursor = None
+        while True:
+            polls, cursor = repo.by_state(state, limit=200, cursor=cursor)
+            yield from polls
+            if not cursor:
+                break
+
+
+def _voted_from(poll, territory_id: str) -> bool:
+    if poll.state == "final":
+        result = poll.extra.get("result") or {}
+        for release in result.get("breakdowns") or []:
+            table = (release or {}).get("tables", {}).get("territory")
+            if table and territory_id in table.get("groups", []):
+                return True
+    if poll.state not in ("open", "closed", "final"):
+        return False
+    from aj74.ballots.repository import BallotLedger
+
+    return any(b.territory_id == territory_id for b in BallotLedger().all_ballots(poll.poll_id))
+
+
+def _listed(prefix: str, names: list[str]) -> str:
+    shown = ", ".join(f"«{n}»" for n in names[:MAX_LISTED])
+    more = f" и ещё {len(names) - MAX_LISTED}" if len(names) > MAX_LISTED else ""
+    return f"{prefix} {shown}{more}"
+
+
+def of(territory_id: str, tree: TerritoryTree) -> list[str]:
+    """Russian phrases naming what references ``territory_id`` (empty: nothing does)."""
+    found: list[str] = []
+    children = tree.children(territory_id)
+    if children:
+        found.append(_listed("входящие в неё территории", [c.name for c in children]))
+    chain = set(tree.chain_ids(territory_id))
+    aimed, voted = [], False
+    for poll in _all_polls():
+        if territory_id in poll.territory_ids:
+            aimed.append(poll.title)
+        elif not voted and chain & set(poll.territory_ids) and _voted_from(poll, territory_id):
+            voted = True
+    if aimed:
+        found.append(_listed("опросы", aimed))
+    if get_settings().staff_table:
+        from aj74.staff.repository import StaffRepository
+
+        staff = [a.get("display_name") or a["subject"] for a in StaffRepository().all()
+                 if territory_id in (a.get("scope_territory_ids") or [])
+                 or territory_id in ((a.get("pending") or {}).get("scope_territory_ids") or [])]
+        if staff:
+            found.append(_listed("назначения сотрудников", staff))
+    if voted:
+        found.append("жители, голосовавшие с этой территорией в профиле")
+    return found
