@@ -54,11 +54,11 @@ run: install web
 
 test: install browser web
 	npm run --silent test:unit
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: install web
 	npm run --silent test:unit
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 bench: install
 	$(PY) -m bench
