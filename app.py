@@ -21,8 +21,11 @@ from aj74.api.routes import (
     staff,
     system,
 )
-from aj74.settings import get_settings
+from aj74.settings import API, configure
 from chalice import Chalice
+
+# Validated at cold start: a missing or malformed variable stops the import, naming it.
+settings = configure(API)
 
 app = Chalice(app_name="aj74")
 app.register_middleware(problems_and_correlation, "http")
@@ -40,8 +43,18 @@ app.register_blueprint(audit.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(admin_territories.bp)
 
-if get_settings().is_local:
-    # The development identity provider exists only on the local stack; see docs/decisions.
-    from aj74.api.routes import dev
 
-    app.register_blueprint(dev.bp)
+def _dev_identity_routes():
+    """The development identity provider's blueprint: on the local stage, from a checkout only (it
+    lives in ``infra/local/dev_identity``, which no Lambda artifact holds; docs/decisions/001, 002)."""
+    try:
+        from infra.local.dev_identity import routes
+    except ModuleNotFoundError as exc:
+        if exc.name in ("infra", "infra.local", "infra.local.dev_identity"):
+            return None
+        raise
+    return routes.bp
+
+
+if settings.is_local and (dev_routes := _dev_identity_routes()) is not None:
+    app.register_blueprint(dev_routes)

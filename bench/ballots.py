@@ -14,7 +14,7 @@ Threads: ``AJ74_BENCH_CAST_THREADS`` (2), ``AJ74_BENCH_CONSUMERS`` (2), backlog 
    participation points are settled by the API (``aj74.points.settlement.settle``: a BatchGetItem
    of their ballot key on the ledger, then the conditional credit put). Every DynamoDB request of
    the domain's clients is recorded by a botocore hook, by phase, and billed with
-   ``bench.capacity`` (moto's ConsumedCapacity is a constant).
+   ``infra.capacity`` (moto's ConsumedCapacity is a constant).
    A first ballot is billed its spike (ledger put, its share of the per-batch tally update, any
    refused conditional write) plus its settlement (the credit put, any refused credit), against the
    floor of 2 writes (ledger item + points credit); it must stay within ``FIRST_BALLOT_BUDGET``
@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import socket
 import tempfile
 import threading
 import time
@@ -54,9 +53,9 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-from bench import capacity
+from infra import capacity
+from infra.template import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SPIKE_BALLOTS = int(os.environ.get("AJ74_BENCH_BALLOTS", "10000"))
 FINAL_BALLOTS = int(os.environ.get("AJ74_BENCH_FINAL_BALLOTS", "100000"))
 CAST_THREADS = int(os.environ.get("AJ74_BENCH_CAST_THREADS", "2"))
@@ -156,26 +155,14 @@ def domain_clients() -> list:
 
 
 # ====================================================================== the local AWS
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """A moto server subprocess on a free port; its endpoint."""
-    from infra.local.stack import child_env, moto_command, moto_ready, spawn, terminate, wait_until
+    """A moto server subprocess on a free port (the integration tests' helper); its endpoint."""
+    from infra.local import moto_process
 
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="aj74-bench-") as log_dir:
-        moto = spawn("moto", moto_command("127.0.0.1", port), env=child_env({}), log_dir=Path(log_dir))
-        try:
-            wait_until(lambda: moto_ready(endpoint), moto, timeout=60, what="moto server")
-            yield endpoint
-        finally:
-            terminate([moto], timeout=5)
+    with (tempfile.TemporaryDirectory(prefix="aj74-bench-") as log_dir,
+          moto_process.moto_server(Path(log_dir), timeout=60) as endpoint):
+        yield endpoint
 
 
 @contextlib.contextmanager

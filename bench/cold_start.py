@@ -14,15 +14,13 @@ import os
 import statistics
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = REPO_ROOT / "template.yaml"
+from infra import template as sam
+from infra.template import REPO_ROOT
+
 REPEATS = 7
 GOAL_RATIO = 1.0
-REGION = "eu-central-1"
-ACCOUNT = "123456789012"
 
 # Runs inside the measured interpreter; everything but the timed import happens outside the timer.
 _PROBE = """
@@ -33,73 +31,6 @@ importlib.import_module(name)
 elapsed = time.perf_counter() - started
 print(f"IMPORT_MS {elapsed * 1000:.3f}")
 """
-
-
-@dataclass(frozen=True)
-class Handler:
-    """A function of the template and where Lambda would find its code."""
-
-    function_id: str
-    code_dir: Path
-    module: str
-    attribute: str
-
-    @property
-    def source(self) -> Path:
-        return self.code_dir / (self.module.replace(".", "/") + ".py")
-
-    @property
-    def display_name(self) -> str:
-        relative = self.code_dir.relative_to(REPO_ROOT).as_posix()
-        return self.module if relative == "." else f"{relative.replace('/', '.')}.{self.module}"
-
-
-def load_template(path: Path = TEMPLATE) -> dict:
-    """template.yaml as a dict, CloudFormation short-form tags (``!Ref``, ``!Sub``) included."""
-    from samtranslator.yaml_helper import yaml_parse
-
-    return yaml_parse(path.read_text("utf-8"))
-
-
-def function_handlers(template: dict) -> list[Handler]:
-    """Every ``AWS::Serverless::Function`` with its code directory, module and attribute."""
-    handlers = []
-    for function_id, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        module, _, attribute = props["Handler"].rpartition(".")
-        handlers.append(Handler(function_id, (REPO_ROOT / props["CodeUri"]).resolve(), module, attribute))
-    return handlers
-
-
-def _stand_in(value, template: dict, function_id: str) -> str:
-    """A plausible value for an environment variable given as an intrinsic function."""
-    if not isinstance(value, dict):
-        return str(value)
-    if "Ref" in value:
-        name = value["Ref"]
-        parameter = template.get("Parameters", {}).get(name)
-        if parameter is not None:
-            if "Default" in parameter:
-                return str(parameter["Default"])
-            return "stand-in-" + "x" * max(32, int(parameter.get("MinLength", 0)))
-        kind = template["Resources"].get(name, {}).get("Type", "")
-        if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/aj74-{name}"
-        return f"aj74-{name}"
-    return f"aj74-{function_id}-value"
-
-
-def lambda_environment(template: dict, function_id: str) -> dict[str, str]:
-    """The environment Lambda would give ``function_id``: Globals merged with its own variables."""
-    variables = dict(template.get("Globals", {}).get("Function", {}).get("Environment", {})
-                     .get("Variables", {}))
-    own = template["Resources"][function_id]["Properties"].get("Environment", {}).get("Variables", {})
-    variables.update(own)
-    env = {name: _stand_in(value, template, function_id) for name, value in variables.items()}
-    env.update({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_LAMBDA_FUNCTION_NAME": function_id})
-    return env
 
 
 def _base_environment() -> dict[str, str]:
@@ -125,7 +56,7 @@ def measure_import(module: str, cwd: Path, env: dict[str, str], repeats: int = R
 
 def run(repeats: int = REPEATS) -> list[str]:
     """Measure every handler of template.yaml against bare boto3; return the report lines."""
-    template = load_template()
+    template = sam.load()
     baseline = measure_import("boto3", REPO_ROOT, _base_environment(), repeats)
     width = 60
     lines = [
@@ -133,12 +64,12 @@ def run(repeats: int = REPEATS) -> list[str]:
         f"(goal: ratio to bare boto3 ≤ {GOAL_RATIO:.1f})",
         f"  {'import boto3 (baseline)':<{width}} {baseline:8.1f} ms  1.00",
     ]
-    for handler in function_handlers(template):
-        label = f"{handler.display_name} ({handler.function_id})"
+    for handler in sam.functions(template).values():
+        label = f"{handler.import_path} ({handler.function_id})"
         if not handler.source.is_file():
             lines.append(f"  {label:<{width}} skipped: {handler.source.relative_to(REPO_ROOT)} not present")
             continue
-        env = {**_base_environment(), **lambda_environment(template, handler.function_id)}
+        env = {**_base_environment(), **sam.stand_in_environment(template, handler.function_id)}
         try:
             elapsed = measure_import(handler.module, handler.code_dir, env, repeats)
         except RuntimeError as exc:

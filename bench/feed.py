@@ -16,7 +16,7 @@ import os
 from datetime import timedelta
 
 from bench.ballots import moto_server, restored_environment
-from bench.capacity import item_size, read_units
+from infra.capacity import item_size, read_units
 
 ITEMS = int(os.environ.get("AJ74_BENCH_FEED_ITEMS", "10000"))
 PAGES = 5

@@ -8,6 +8,10 @@ neither change the log nor delete or overwrite an anchored head.
 from __future__ import annotations
 
 from aj74.observability import logger, metrics
+from aj74.settings import AUDIT_ANCHOR, configure
+
+# Validated at cold start: a missing or malformed variable stops the import, naming it.
+configure(AUDIT_ANCHOR)
 
 
 @metrics.log_metrics

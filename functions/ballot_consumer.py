@@ -11,8 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aj74.observability import logger, metrics
+from aj74.settings import BALLOT_CONSUMER, configure, get_settings
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+# Validated at cold start: a missing or malformed variable stops the import, naming it.
+configure(BALLOT_CONSUMER)
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -21,7 +25,6 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def recorder():
     from aj74.ballots.consumer import BallotRecorder
     from aj74.keystore import message_key
-    from aj74.settings import get_settings
 
     # The message key is read from Secrets Manager once per cold start.
     return BallotRecorder(message_key(), get_settings().ballot_queue_retention_seconds)

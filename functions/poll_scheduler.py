@@ -8,6 +8,10 @@ counted (SchedulerStepFailed, alarmed) and retried by the next tick, while the o
 from __future__ import annotations
 
 from aj74.observability import logger, metrics
+from aj74.settings import POLL_SCHEDULER, configure, get_settings
+
+# Validated at cold start: a missing or malformed variable stops the import, naming it.
+configure(POLL_SCHEDULER)
 
 
 @metrics.log_metrics
@@ -15,7 +19,6 @@ from aj74.observability import logger, metrics
 def handler(event, context):
     from aj74.content.publishing import tick as content_tick
     from aj74.polls.scheduling import isolated, tick
-    from aj74.settings import get_settings
 
     failed: list[str] = []
     report = isolated("polls", "-", lambda: tick(grace_seconds=get_settings().finalise_grace_seconds), failed)

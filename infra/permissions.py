@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from infra import template as sam
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_ROOT = REPO_ROOT / "layers" / "common"
 MANIFEST = Path(__file__).with_name("permissions.yaml")
@@ -272,22 +274,6 @@ def manifest_gaps(manifest: Mapping[str, Mapping[str, set[str]]], modules: Itera
 # ------------------------------------------------------------------ template
 
 
-def handler_module(resource: Mapping[str, Any]) -> str:
-    """The module Lambda loads for a function (``CodeUri`` + ``Handler``), as an import path here."""
-    props = resource["Properties"]
-    code_uri = str(props.get("CodeUri", ".")).strip("/")
-    module = str(props["Handler"]).rsplit(".", 1)[0]
-    return module if code_uri in ("", ".") else f"{code_uri.replace('/', '.')}.{module}"
-
-
-def function_environment(template: Mapping[str, Any], function_id: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for props in ((template.get("Globals") or {}).get("Function") or {},
-                  template["Resources"][function_id]["Properties"]):
-        merged.update(((props.get("Environment") or {}).get("Variables")) or {})
-    return merged
-
-
 def _logical_id(value: Any) -> str | None:
     """The resource a template value refers to: ``!Ref X``, ``!GetAtt X.Arn``, ``!Sub "${X.Arn}/..."``."""
     if isinstance(value, dict) and len(value) == 1:
@@ -314,10 +300,9 @@ def required_statements(template: Mapping[str, Any], function_id: str,
     """What the function's code needs: (action, resource) pairs derived from its import graph,
     less what the manifest declares the function never calls (``unused``)."""
     unused = set(unused)
-    resource = template["Resources"][function_id]
-    env = function_environment(template, function_id)
+    env = sam.environment(template, function_id)
     needed: set[Grant] = set()
-    for module in import_closure(handler_module(resource)):
+    for module in import_closure(sam.function(template, function_id).import_path):
         for setting, actions in manifest.get(module, {}).items():
             if all((module, setting, action) in unused for action in actions):
                 continue  # a resource the function never touches need not be in its environment

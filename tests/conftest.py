@@ -21,6 +21,7 @@ for _name, _value in {
     "OIDC_ISSUER": "http://127.0.0.1:8000/dev",
     "OIDC_AUDIENCE": "aj74-mobile",
     "ADMIN_ORIGIN": "http://127.0.0.1:8080",
+    "RESIDENT_ORIGIN": "http://127.0.0.1:8090",
     "AWS_DEFAULT_REGION": "eu-central-1",
 }.items():
     os.environ.setdefault(_name, _value)

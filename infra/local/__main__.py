@@ -1,6 +1,7 @@
 """``make run``: start the embedded local stack, print where everything is, stop on Ctrl-C.
 
-Ports: AJ74_AWS_PORT (4566), AJ74_API_PORT (8000), AJ74_ADMIN_PORT (8080). AJ74_ADMIN_AUTH=oidc
+Ports: AJ74_AWS_PORT (4566), AJ74_API_PORT (8000), AJ74_ADMIN_PORT (8080), AJ74_RESIDENT_PORT (8090,
+the resident web app, whose origin the API's CORS allows). AJ74_ADMIN_AUTH=oidc
 signs in to the admin site with the production code flow (PKCE) against the development issuer
 instead of the persona buttons (docs/decisions/002-identity-and-dev-provider.md).
 """
@@ -15,7 +16,14 @@ import threading
 
 import requests
 
-from infra.local.stack import DEFAULT_ADMIN_PORT, DEFAULT_API_PORT, DEFAULT_AWS_PORT, LocalStack, StackError
+from infra.local.stack import (
+    DEFAULT_ADMIN_PORT,
+    DEFAULT_API_PORT,
+    DEFAULT_AWS_PORT,
+    DEFAULT_RESIDENT_PORT,
+    LocalStack,
+    StackError,
+)
 
 
 def _port(name: str, default: int) -> int:
@@ -44,6 +52,7 @@ def main() -> int:
         aws_port=_port("AJ74_AWS_PORT", DEFAULT_AWS_PORT),
         api_port=_port("AJ74_API_PORT", DEFAULT_API_PORT),
         admin_port=_port("AJ74_ADMIN_PORT", DEFAULT_ADMIN_PORT),
+        resident_port=_port("AJ74_RESIDENT_PORT", DEFAULT_RESIDENT_PORT),
         admin_auth_mode=os.environ.get("AJ74_ADMIN_AUTH", "dev"),
     )
     try:

@@ -2,7 +2,9 @@
 reloader, whose child process can outlive its parent).
 
 Run as ``python -m infra.local.api_server --host 127.0.0.1 --port 8000``; configuration comes from
-the environment, exactly as API Gateway + Lambda would provide it.
+the environment, exactly as API Gateway + Lambda would provide it. Run from the checkout, it puts
+the development identity provider (``infra.local.dev_identity``, never in a Lambda artifact) on the
+path, and app.py registers its routes on the local stage.
 """
 
 from __future__ import annotations
@@ -15,13 +17,25 @@ import sys
 
 from aj74.api import problems
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGateway
+
+
+class PreflightToAppGateway(LocalGateway):
+    """Sends OPTIONS to the app, as template.yaml routes it to the function: the middleware answers
+    preflights for both web origins (Chalice's local gateway would answer from one CORSConfig)."""
+
+    def _has_user_defined_options_method(self, lambda_event) -> bool:
+        return True
 
 
 class RequestHandler(ChaliceRequestHandler):
     """Answers what API Gateway answers itself (unknown route or method) as problem+json, like the
     GatewayResponses in template.yaml, and keeps request lines (which may carry query strings with
     personal data) out of the log."""
+
+    def __init__(self, request, client_address, server, app_object, config) -> None:
+        self.local_gateway = PreflightToAppGateway(app_object, config)
+        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
     def _send_error_response(self, error) -> None:
         body = problems.problem_body(error.CODE, "Ошибка запроса",
@@ -57,7 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.getLogger("chalice").setLevel(logging.WARNING)
-    from app import app  # imported here so that the environment is read at start-up, as in Lambda
+    from app import (
+        app,  # imported here so that the environment is read at start-up, as in Lambda
+        settings,
+    )
+
+    # The stack's tokens come from the development identity provider (its JWKS is OIDC_JWKS_URL),
+    # which app.py registers from this package (infra.local.dev_identity) on the local stage only.
+    if settings.is_local and "/dev/jwks.json" not in app.routes:
+        raise SystemExit("the local API has no development identity provider: infra.local.dev_identity "
+                         "did not import")
 
     config = Config.create(chalice_stage="local", app_name="aj74", chalice_app=app)
     server = LocalDevServer(app, config, args.host, args.port, handler_cls=RequestHandler)

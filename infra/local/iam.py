@@ -45,10 +45,10 @@ from infra.local.provision import (
     Credentials,
     StackResources,
     UnresolvedError,
-    _globals,
     aws_client,
     function_role_name,
 )
+from infra.template import function_properties
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _user_with_key(iam, user_name: str, policy: Mapping[str, Any]) -> Credential
 # ------------------------------------------------------------------ policies from the template
 def function_policy(resources: StackResources, logical_id: str) -> dict[str, Any]:
     """The policy document of a function's execution role, resolved against the stack."""
-    props = {**_globals(resources.template), **resources._function_properties(logical_id)}
+    props = function_properties(resources.template, logical_id)
     statements: list[dict[str, Any]] = []
     role = props.get("Role")
     if role is not None:

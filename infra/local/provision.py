@@ -19,23 +19,16 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from samtranslator.yaml_helper import yaml_parse
 
+from infra import template as sam
 from infra.local import buckets, secret_store, territories
+from infra.template import ACCOUNT_ID, FUNCTION, QUEUE, REGION, TABLE, TOPIC
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PATH = REPO_ROOT / "template.yaml"
-REGION = "eu-central-1"
-ACCOUNT_ID = "123456789012"  # moto's default account
 STACK_NAME = "aj74-local"
 
-TABLE = "AWS::DynamoDB::Table"
-QUEUE = "AWS::SQS::Queue"
-TOPIC = "AWS::SNS::Topic"
 BUCKET = buckets.BUCKET
-FUNCTION = "AWS::Serverless::Function"
 HTTP_EVENT_TYPES = frozenset({"Api", "HttpApi"})
 # Event types the local drivers know how to deliver.
 DRIVEN_EVENT_TYPES = frozenset({"SQS", "Schedule"})
@@ -45,11 +38,6 @@ GENERATED_PARAMETERS: frozenset[str] = frozenset()
 
 class UnresolvedError(ValueError):
     """A template value refers to something the local stack cannot resolve."""
-
-
-def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """Parse a SAM template, short tags (``!Ref``, ``!GetAtt``, ``!Sub``) included."""
-    return yaml_parse(path.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -302,27 +290,13 @@ class StackResources:
     # -------------------------------------------------------------- function environment
     def env_template(self, function_logical_id: str) -> dict[str, Any]:
         """Globals + the function's own ``Environment.Variables``, still unresolved."""
-        self._function_properties(function_logical_id)  # validates the id
-        merged: dict[str, Any] = {}
-        for props in (_globals(self.template), self._function_properties(function_logical_id)):
-            merged.update(((props.get("Environment") or {}).get("Variables")) or {})
-        return merged
+        return sam.environment(self.template, function_logical_id)
 
     def env_for(self, function_logical_id: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
         """The function's environment as Lambda would set it, resolved against this stack."""
         env = {k: _env_string(self.resolve(v)) for k, v in self.env_template(function_logical_id).items()}
         env.update(overrides or {})
         return env
-
-    def _function_properties(self, logical_id: str) -> dict[str, Any]:
-        resource = self.template.get("Resources", {}).get(logical_id)
-        if not resource or resource.get("Type") != FUNCTION:
-            raise KeyError(f"{logical_id} is not an {FUNCTION} of the template")
-        return resource.get("Properties") or {}
-
-
-def _globals(template: Mapping[str, Any]) -> dict[str, Any]:
-    return (template.get("Globals") or {}).get("Function") or {}
 
 
 def _env_string(value: Any) -> str:
@@ -357,7 +331,7 @@ def provision(
     stage: str = "local",
     stack_name: str = STACK_NAME,
     parameters: Mapping[str, str] | None = None,
-    template_path: Path = TEMPLATE_PATH,
+    template_path: Path = sam.PATH,
     region: str = REGION,
 ) -> StackResources:
     """Create the stack in the local AWS from scratch and describe it.
@@ -365,7 +339,7 @@ def provision(
     An existing stack of the same name is deleted first, including resources its template retains
     (``DeletionPolicy: Retain``): the local stack is ephemeral and reseeded on every start.
     """
-    template = load_template(template_path)
+    template = sam.load(template_path)
     values = _parameter_values(template, {"Stage": stage, **(parameters or {})})
     cloudformation = aws_client("cloudformation", endpoint_url, region)
     _delete_stack(endpoint_url, stack_name, region)
@@ -393,13 +367,13 @@ def provision(
 def attach(
     endpoint_url: str,
     stack_name: str = STACK_NAME,
-    template_path: Path = TEMPLATE_PATH,
+    template_path: Path = sam.PATH,
     region: str = REGION,
 ) -> StackResources:
     """Describe a stack that already exists in the local AWS (used by the per-function runners)."""
     cloudformation = aws_client("cloudformation", endpoint_url, region)
     stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-    template = load_template(template_path)
+    template = sam.load(template_path)
     declared = template.get("Parameters") or {}
     # NoEcho values may come back masked; leave them out so a reference to one fails loudly.
     values = {
@@ -484,12 +458,8 @@ def _attributes(resources: StackResources) -> dict[str, dict[str, str]]:
 
 
 def _function_spec(resources: StackResources, logical_id: str) -> FunctionSpec:
-    glob = _globals(resources.template)
-    props = {**glob, **resources._function_properties(logical_id)}
-    code_uri = str(resources.resolve(props.get("CodeUri", "."))).strip("/")
-    handler = str(resources.resolve(props["Handler"]))
-    handler_module, attribute = handler.rsplit(".", 1)
-    package = "" if code_uri in ("", ".") else code_uri.replace("/", ".") + "."
+    props = sam.function_properties(resources.template, logical_id)
+    code = sam.function(resources.template, logical_id, resolve=resources.resolve)
     function_name = f"{resources.stack_name}-{logical_id}"
     queues_by_arn = {a["Arn"]: lid for lid, a in resources.attributes.items() if "QueueUrl" in a}
 
@@ -535,8 +505,8 @@ def _function_spec(resources: StackResources, logical_id: str) -> FunctionSpec:
     return FunctionSpec(
         logical_id=logical_id,
         function_name=function_name,
-        module=package + handler_module,
-        attribute=attribute,
+        module=code.import_path,
+        attribute=code.attribute,
         timeout_seconds=int(resources.resolve(props.get("Timeout", 3))),
         memory_mb=int(resources.resolve(props.get("MemorySize", 128))),
         region=resources.region,

@@ -28,19 +28,21 @@ from botocore.exceptions import BotoCoreError
 from infra.local.iam import create_function_identities, create_service_identity, enable_enforcement
 from infra.local.provision import (
     REGION,
-    REPO_ROOT,
     Credentials,
     StackResources,
     aws_client,
     provision,
     register_credentials,
 )
+from infra.template import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
 DEFAULT_AWS_PORT = 4566
 DEFAULT_API_PORT = 8000
 DEFAULT_ADMIN_PORT = 8080
+# The resident web app (its origin is allowed by the API's CORS, AJ74_RESIDENT_PORT).
+DEFAULT_RESIDENT_PORT = 8090
 OIDC_AUDIENCE = "aj74-local"
 # The built admin site (`make web` builds it from web/admin with Vite).
 ADMIN_SITE_DIR = "build/web/admin"
@@ -208,12 +210,14 @@ class LocalStack:
         start_timeout: float = 60,
         stop_timeout: float = 10,
         admin_auth_mode: str = "dev",
+        resident_port: int = DEFAULT_RESIDENT_PORT,
     ) -> None:
         self.host = host
         self.ports = {"aws": aws_port, "api": api_port, "admin": admin_port}
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{api_port}"
         self.admin_url = f"http://{host}:{admin_port}"
+        self.resident_url = f"http://{host}:{resident_port}"
         self.log_dir = log_dir
         self.seed_on_start = seed
         self.retry_delay_seconds = retry_delay_seconds
@@ -265,6 +269,7 @@ class LocalStack:
                     "OidcIssuer": f"{self.api_url}/dev",
                     "OidcAudience": OIDC_AUDIENCE,
                     "AdminOrigin": self.admin_url,
+                    "ResidentOrigin": self.resident_url,
                     # Ballots drain from the local queue in a second; no need to wait two minutes.
                     "FinaliseGraceSeconds": "3",
                 },
@@ -442,7 +447,7 @@ class LocalStack:
     def _admin_auth_args(self) -> list[str]:
         if self.admin_auth_mode != "oidc":
             return ["--auth-mode", self.admin_auth_mode]
-        from aj74.identity.dev_provider import ADMIN_CLIENT_ID
+        from infra.local.dev_identity.provider import ADMIN_CLIENT_ID
 
         # The development provider is the issuer; it registers exactly this client and redirect URI.
         return ["--auth-mode", "oidc", "--oidc-issuer", f"{self.api_url}/dev", "--oidc-client-id", ADMIN_CLIENT_ID,

@@ -165,3 +165,21 @@ def wait_for(predicate, timeout: float, what: str):
             return value
         time.sleep(0.5)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def picture(path: Path, color: tuple[int, int, int], fmt: str = "PNG") -> Path:
+    """A small picture made here (Pillow), as a person would pick from their disk."""
+    from PIL import Image
+
+    Image.new("RGB", (64, 40), color).save(path, fmt)
+    return path
+
+
+def upload_image(page: Page, field: str, file: Path, alt: str) -> None:
+    """Pick a file in the shared image field ``field`` (web/shared/ui/image.tsx), wait until it is
+    uploaded and cleaned by the API, then describe the picture."""
+    page.locator(f"#{field}-file").set_input_files(str(file))
+    done = page.locator(f"#{field}-status", has_text="Изображение загружено.").or_(page.locator(f"#{field}-error"))
+    expect(done).to_be_visible(timeout=20_000)
+    assert page.locator(f"#{field}-error").count() == 0, page.locator(f"#{field}-error").text_content()
+    page.locator(f"#{field}-alt").fill(alt)

@@ -1,6 +1,6 @@
 """API conventions over HTTP on the local stack, as the mobile app meets them: problem+json for
 every error (the gateway's own answers included), bearer tokens from the development provider
-verified against its JWKS over HTTP, CORS for the admin site's origin only."""
+verified against its JWKS over HTTP, CORS for the admin site's and the resident web app's origins only."""
 
 from __future__ import annotations
 
@@ -85,13 +85,25 @@ def test_unknown_routes_and_bad_bodies_are_problems(local_stack):
                                   headers={"Content-Type": "application/json"}), 413)
 
 
-def test_cors_allows_the_admin_site_only(local_stack):
+def test_cors_allows_the_admin_site_and_the_resident_app_only(local_stack):
+    """Both web origins of the product (the admin site and the resident web app) and no other: the
+    preflight and the answer carry the caller's own origin, and Vary: Origin."""
     def preflight(origin: str) -> requests.Response:
         return requests.options(f"{local_stack.api_url}/v1/me", timeout=10, headers={
             "Origin": origin, "Access-Control-Request-Method": "GET",
             "Access-Control-Request-Headers": "authorization"})
 
-    allowed = preflight(local_stack.admin_url)
-    assert allowed.headers.get("Access-Control-Allow-Origin") == local_stack.admin_url
+    for origin in (local_stack.admin_url, local_stack.resident_url):
+        allowed = preflight(origin)
+        assert allowed.ok, allowed.text
+        assert allowed.headers.get("Access-Control-Allow-Origin") == origin
+        assert "authorization" in allowed.headers["Access-Control-Allow-Headers"].lower()
+        assert "GET" in allowed.headers["Access-Control-Allow-Methods"]
+        assert "Origin" in allowed.headers["Vary"]
+        answer = requests.get(f"{local_stack.api_url}/v1/health", headers={"Origin": origin}, timeout=10)
+        assert answer.headers.get("Access-Control-Allow-Origin") == origin
+        assert "Origin" in answer.headers["Vary"]
     other = preflight("https://evil.example")
-    assert other.headers.get("Access-Control-Allow-Origin") != "https://evil.example"
+    assert "Access-Control-Allow-Origin" not in other.headers
+    answer = requests.get(f"{local_stack.api_url}/v1/health", headers={"Origin": "https://evil.example"}, timeout=10)
+    assert "Access-Control-Allow-Origin" not in answer.headers

@@ -28,6 +28,8 @@ from tests.e2e.browser import (
     api_get,
     api_token,
     local_input,
+    picture,
+    upload_image,
     wait_for,
 )
 
@@ -38,22 +40,6 @@ POPULATION, YEAR = 18_600, 2024
 
 def _minute(dt: datetime) -> datetime:
     return dt.replace(second=0, microsecond=0)
-
-
-def _picture(path: Path, color: tuple[int, int, int], fmt: str = "PNG") -> Path:
-    """A small picture made here (Pillow), as a person would pick from their disk."""
-    image_module = pytest.importorskip("PIL.Image")
-    image_module.new("RGB", (64, 40), color).save(path, fmt)
-    return path
-
-
-def _upload(page: Page, field: str, file: Path, alt: str) -> None:
-    """Pick a file in the shared image field `field`, wait for the upload, describe the picture."""
-    page.locator(f"#{field}-file").set_input_files(str(file))
-    done = page.locator(f"#{field}-status", has_text="Изображение загружено.").or_(page.locator(f"#{field}-error"))
-    expect(done).to_be_visible(timeout=20_000)
-    assert page.locator(f"#{field}-error").count() == 0, page.locator(f"#{field}-error").text_content()
-    page.locator(f"#{field}-alt").fill(alt)
 
 
 def _loaded(page: Page, selector: str) -> None:
@@ -89,7 +75,7 @@ def test_poll_images_and_turnout(local_stack: LocalStack, browser: Browser, tmp_
         closes_at = _minute(datetime.now().astimezone() + timedelta(hours=2))
         page.get_by_label("Заголовок").fill("Благоустройство сквера в Бакале")
         page.get_by_label("Описание").fill("Выберите, что появится в сквере у ДК.")
-        _upload(page, "f-image", _picture(tmp_path / "square.png", (40, 120, 60)), "Сквер у ДК летом")
+        upload_image(page, "f-image", picture(tmp_path / "square.png", (40, 120, 60)), "Сквер у ДК летом")
         page.get_by_label("Бакал (Бакальское городское поселение)").check()
         page.get_by_label("Начало голосования").fill(local_input(opens_at))
         page.get_by_label("Окончание голосования").fill(local_input(closes_at))
@@ -97,7 +83,7 @@ def test_poll_images_and_turnout(local_stack: LocalStack, browser: Browser, tmp_
         page.get_by_label("Вариант 1 вопроса 1", exact=True).fill("Фонтан")
         page.get_by_label("Вариант 2 вопроса 1", exact=True).fill("Детскую площадку")
         page.locator("#q0-box .option-image summary").first.click()
-        _upload(page, "q0-o0-image", _picture(tmp_path / "fountain.jpg", (30, 90, 200), "JPEG"), "Эскиз фонтана")
+        upload_image(page, "q0-o0-image", picture(tmp_path / "fountain.jpg", (30, 90, 200), "JPEG"), "Эскиз фонтана")
 
         # the resident's phone preview shows both pictures, each with its description
         phone = page.locator("#phone")
@@ -160,7 +146,7 @@ def test_poll_images_and_turnout(local_stack: LocalStack, browser: Browser, tmp_
         expect(page.get_by_label("Изображение (необязательно)", exact=True)).to_have_count(0)  # no link field
         page.get_by_label("Заголовок").fill("Новый сквер в Бакале")
         page.get_by_label("Текст", exact=True).fill("Работы начнутся после голосования.")
-        _upload(page, "news-image", _picture(tmp_path / "news.png", (200, 160, 40)), "Строители в сквере")
+        upload_image(page, "news-image", picture(tmp_path / "news.png", (200, 160, 40)), "Строители в сквере")
         page.get_by_label("Саткинский муниципальный район").check()
         moderator.check("admin-content-news-image-form")
         page.get_by_role("button", name="Сохранить черновик").click()

@@ -14,7 +14,17 @@ import requests
 from playwright.sync_api import Browser, expect
 
 from infra.local.stack import LocalStack
-from tests.e2e.browser import PHONE_WIDTH, Person, api_call, api_token, local_input, shown_time
+from tests.e2e.browser import (
+    PHONE_WIDTH,
+    Person,
+    api_call,
+    api_get,
+    api_token,
+    local_input,
+    picture,
+    shown_time,
+    upload_image,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -117,7 +127,8 @@ def test_the_cashier_redeems_a_scanned_code_and_is_refused_another_partners(
         parking_cashier.close()
 
 
-def test_the_admin_adds_a_reward_with_territories_from_the_tree(local_stack: LocalStack, browser: Browser):
+def test_the_admin_adds_a_reward_with_an_image_and_territories_from_the_tree(
+        local_stack: LocalStack, browser: Browser, tmp_path: Path):
     admin = Person(browser, local_stack, "admin")
     try:
         page = admin.open("/shop.html")
@@ -152,8 +163,15 @@ def test_the_admin_adds_a_reward_with_territories_from_the_tree(local_stack: Loc
         admin.check("admin-shop-editor")
 
         page.get_by_label("Цена, баллов").fill("120")
+        # A picture uploaded straight to S3, cleaned by the API, shown in the form
+        upload_image(page, "image", picture(tmp_path / "taganay.jpg", (40, 110, 60), "JPEG"), "Тропа на Таганае")
+        expect(editor.get_by_role("img", name="Тропа на Таганае")).to_be_visible()
         editor.get_by_role("button", name="Добавить поощрение").click()
         expect(page.locator("#shop-done")).to_have_text(f"Поощрение «{title}» добавлено в каталог.")
+        token = api_token(local_stack, persona="admin")
+        stored = next(i for i in api_get(local_stack, "/v1/admin/shop/items", token)["items"] if i["title"] == title)
+        assert stored["image"]["alt"] == "Тропа на Таганае"
+        assert requests.get(stored["image"]["url"], timeout=10).headers["content-type"] == "image/jpeg"
         expect(page.locator("#status")).to_have_text("")
         row = page.locator("#items tr", has_text=title)
         expect(row).to_contain_text("Саткинский муниципальный район")

@@ -7,7 +7,8 @@ import os
 import pytest
 import requests
 
-from infra.local.provision import TABLE, aws_client, load_template
+from infra import template as sam
+from infra.local.provision import aws_client
 
 pytestmark = pytest.mark.stack
 
@@ -20,7 +21,7 @@ def test_the_api_answers_health_over_http(local_stack):
 
 
 def test_the_tables_of_the_template_exist_in_the_local_aws(local_stack):
-    declared = {lid for lid, r in load_template()["Resources"].items() if r["Type"] == TABLE}
+    declared = set(sam.tables(sam.load()))
 
     listed = set(aws_client("dynamodb", local_stack.aws_endpoint).list_tables()["TableNames"])
 

@@ -15,7 +15,7 @@ import sys
 import pytest
 from chalice.test import Client
 
-from bench.cold_start import REPO_ROOT, lambda_environment, load_template
+from infra.template import REPO_ROOT, load, stand_in_environment
 
 _DOCUMENT = (
     "import json, app; from aj74.api import openapi; "
@@ -25,7 +25,7 @@ _DOCUMENT = (
 
 
 def served_and_documented(stage: str) -> tuple[set, dict]:
-    env = {**os.environ, **lambda_environment(load_template(), "ApiFunction"), "STAGE": stage}
+    env = {**os.environ, **stand_in_environment(load(), "ApiFunction"), "STAGE": stage}
     done = subprocess.run([sys.executable, "-c", _DOCUMENT], cwd=REPO_ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,25 @@ def test_the_development_identity_provider_exists_on_the_local_stage():
     assert routes["/dev/token"] == ["POST"]
     assert routes["/dev/jwks.json"] == ["GET"]
     assert routes["/dev/personas"] == ["GET"]
+
+
+def test_without_the_dev_package_the_local_stage_has_no_dev_route_either(tmp_path):
+    # Given app.py alone, as its Lambda package holds it, with the layer's aj74 but no checkout
+    shutil.copy2(REPO_ROOT / "app.py", tmp_path / "app.py")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"STAGE": "local", "OIDC_ISSUER": "http://127.0.0.1:8000/dev", "OIDC_AUDIENCE": "aj74-mobile",
+                "ADMIN_ORIGIN": "http://127.0.0.1:8080"})
+
+    # When the local stage builds its route table
+    done = subprocess.run([sys.executable, "-c", "import json, sys, app; "
+                           "print(json.dumps([sorted(app.app.routes), 'infra' in sys.modules]))"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    # Then the development identity provider is nowhere: it is not importable there
+    assert done.returncode == 0, done.stderr
+    routes, infra_imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "/v1/health" in routes and [p for p in routes if p.startswith("/dev")] == []
+    assert infra_imported is False
 
 
 def test_the_app_refuses_to_start_without_its_configuration():
@@ -139,8 +159,9 @@ def verifier_trusting_the_dev_provider(monkeypatch):
     cache is cleared before (to pick up the stand-in) and after (so no other test inherits it).
     """
     from aj74.api import http
-    from aj74.api.routes import dev
     from aj74.identity import tokens
+
+    from infra.local.dev_identity import routes as dev
 
     provider = dev.provider()
     monkeypatch.setattr(tokens, "fetch_jwks_over_http", lambda url, timeout=3.0: provider.jwks())
@@ -181,7 +202,7 @@ def test_me_for_a_moderator_shows_the_scope(client, verifier_trusting_the_dev_pr
 
 
 def test_me_with_a_token_from_another_issuer_is_a_401(client, verifier_trusting_the_dev_provider):
-    from aj74.identity.dev_provider import DevIdentityProvider
+    from infra.local.dev_identity.provider import DevIdentityProvider
 
     stranger = DevIdentityProvider("https://evil.example.com", "aj74-mobile")
     token = stranger.mint({"sub": "res-x"})

@@ -10,8 +10,9 @@ import json
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from aj74.identity.dev_provider import ADMIN_CLIENT_ID, PERSONAS, s256
 from chalice.test import Client
+
+from infra.local.dev_identity.provider import ADMIN_CLIENT_ID, PERSONAS, s256
 
 ISSUER = "http://127.0.0.1:8000/dev"
 ADMIN_ORIGIN = "http://127.0.0.1:8080"
@@ -25,10 +26,10 @@ def client():
     """The app with this module's issuer and admin origin. Other suites point the process-wide
     settings elsewhere, so the settings and the provider built from them are rebuilt here and again
     afterwards. (CORS is fixed when the routes are imported: the browser test covers it.)"""
-    from aj74.api.routes import dev
     from aj74.settings import get_settings
 
     from app import app
+    from infra.local.dev_identity import routes as dev
 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("OIDC_ISSUER", ISSUER)

@@ -15,20 +15,20 @@ from collections.abc import Iterator
 import pytest
 from botocore.exceptions import ClientError
 
+from infra import template as sam
 from infra.local.iam import create_function_identities, create_service_identity, enable_enforcement, function_policy
+from infra.local.moto_process import moto_server
 from infra.local.provision import (
-    FUNCTION,
     UNAUTHENTICATED,
     aws_client,
     function_role_name,
-    load_template,
     provision,
     register_credentials,
 )
-from tests.integration.conftest import moto_server
+from infra.template import FUNCTION
 
-TEMPLATE = load_template()
-FUNCTIONS = sorted(lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == FUNCTION)
+TEMPLATE = sam.load()
+FUNCTIONS = sorted(sam.resources(TEMPLATE, FUNCTION))
 DENIED = {"AccessDenied", "AccessDeniedException"}
 PROBE_KEY = {"__probe": {"S": "x"}}
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import pytest
 import requests
 
-from infra.local.provision import aws_client, load_template, provision
+from infra import template as sam
+from infra.local.provision import aws_client, provision
 
 ADMIN_ORIGIN = "https://admin.example"
 
 
 @pytest.fixture(scope="module")
 def template() -> dict:
-    return load_template()
+    return sam.load()
 
 
 def resource(template, logical_id: str) -> dict:

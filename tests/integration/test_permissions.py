@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cold_start import load_template
 from infra.permissions import (
     granted_statements,
     load_manifest,
@@ -18,9 +17,10 @@ from infra.permissions import (
     required_statements,
     scan_module,
 )
+from infra.template import FUNCTION, load, resources
 
-TEMPLATE = load_template()
-FUNCTIONS = sorted(lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == "AWS::Serverless::Function")
+TEMPLATE = load()
+FUNCTIONS = sorted(resources(TEMPLATE, FUNCTION))
 
 
 def test_the_manifest_declares_every_aws_call_the_code_makes_and_no_other():

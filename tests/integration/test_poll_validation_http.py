@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from chalice.test import Client
+
+from infra.local.dev_identity.provider import PERSONAS
 
 
 @pytest.fixture(scope="module")

@@ -7,22 +7,16 @@ import uuid
 
 import pytest
 
-from infra.local.provision import (
-    FUNCTION,
-    QUEUE,
-    TABLE,
-    TEMPLATE_PATH,
-    TOPIC,
-    aws_client,
-    load_template,
-    provision,
-)
+from infra import template as sam
+from infra.local.provision import aws_client, provision
+from infra.template import FUNCTION, QUEUE, TABLE, TOPIC
+from infra.template import PATH as TEMPLATE_PATH
 
-TEMPLATE = load_template()
+TEMPLATE = sam.load()
 
 
 def declared(resource_type: str) -> set[str]:
-    return {lid for lid, r in TEMPLATE["Resources"].items() if r["Type"] == resource_type}
+    return set(sam.resources(TEMPLATE, resource_type))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,9 @@ import pytest
 from samtranslator.translator.managed_policy_translator import ManagedPolicyLoader
 from samtranslator.translator.transform import transform
 
-from bench.cold_start import REPO_ROOT, TEMPLATE, function_handlers, lambda_environment, load_template
+from infra import template as sam
+from infra.template import PATH as TEMPLATE
+from infra.template import REPO_ROOT
 
 _PRINT_ROUTES = (
     "import json, app; "
@@ -27,13 +29,13 @@ _PRINT_ROUTES = (
 
 @pytest.fixture(scope="module")
 def template() -> dict:
-    return load_template()
+    return sam.load()
 
 
 @pytest.fixture(scope="module")
 def deployed_routes(template) -> set[tuple[str, str]]:
     """(path, method) of the Chalice app as Lambda loads it in production (STAGE=prod, no /dev)."""
-    env = {**os.environ, **lambda_environment(template, "ApiFunction"), "STAGE": "prod"}
+    env = {**os.environ, **sam.stand_in_environment(template, "ApiFunction"), "STAGE": "prod"}
     done = subprocess.run([sys.executable, "-c", _PRINT_ROUTES], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -68,9 +70,19 @@ def test_every_route_of_the_app_has_exactly_one_api_event(template, deployed_rou
 
 def test_no_api_event_names_a_route_the_app_does_not_serve(template, deployed_routes):
     phantom = sorted((event, path, method) for _, event, path, method in api_events(template)
-                     if (path, method) not in deployed_routes)
+                     if method != "OPTIONS" and (path, method) not in deployed_routes)
 
     assert phantom == [], f"template.yaml routes to nothing in app.py: {phantom}"
+
+
+def test_every_path_routes_its_preflight_to_the_function_and_the_api_has_no_cors_mock(template, deployed_routes):
+    # API Gateway's Cors mock answers with one fixed origin; the middleware echoes either web origin.
+    preflights = [path for _, _, path, method in api_events(template) if method == "OPTIONS"]
+    paths = {path for path, _ in deployed_routes}
+
+    assert sorted(preflights) == sorted(paths)
+    assert "Cors" not in template["Resources"]["Api"]["Properties"]
+    assert "RESIDENT_ORIGIN" in template["Globals"]["Function"]["Environment"]["Variables"]
 
 
 def test_every_api_event_goes_to_the_api_function(template):
@@ -181,14 +193,14 @@ if not callable(target):
 """
 
 
-@pytest.mark.parametrize("handler", function_handlers(load_template()), ids=lambda h: h.function_id)
+@pytest.mark.parametrize("handler", sam.functions(sam.load()).values(), ids=lambda h: h.function_id)
 def test_every_handler_imports_and_is_callable(template, handler):
     # Given the module file Lambda would load (the lead may not have written it yet)
     if not handler.source.is_file():
         pytest.xfail("not written yet")
 
     # When it is imported the way Lambda does: from its CodeUri, with the template's environment
-    env = {**os.environ, **lambda_environment(template, handler.function_id)}
+    env = {**os.environ, **sam.stand_in_environment(template, handler.function_id)}
     env.pop("PYTHONPATH", None)
     done = subprocess.run([sys.executable, "-c", _IMPORT_HANDLER, handler.module, handler.attribute],
                           cwd=handler.code_dir, env=env, capture_output=True, text=True, timeout=120)

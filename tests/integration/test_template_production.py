@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.cold_start import REPO_ROOT, TEMPLATE, load_template
+from infra import template as sam
 from infra.local.admin_server import security_headers
-from infra.permissions import function_environment
+from infra.template import FUNCTION, REPO_ROOT
+from infra.template import PATH as TEMPLATE
 
 CHECKOV = REPO_ROOT / ".venv" / "checkov" / "bin" / "checkov"
 SOURCES = [REPO_ROOT / "app.py", *(REPO_ROOT / "functions").glob("*.py"),
            *(REPO_ROOT / "layers" / "common" / "aj74").rglob("*.py")]
 ENV_READ = re.compile(
-    r"""(?:env\.get|_required\(env,|os\.environ\.get|os\.getenv|os\.environ\[)\s*\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
+    r"""(?:env\.get|_(?:required|text|int)\(env,|os\.environ\.get|os\.getenv|os\.environ\[)\s*\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
 # Read by the code but never set by the template, each for a reason.
 NOT_FROM_TEMPLATE = {
     "AWS_REGION": "set by the Lambda runtime",
@@ -40,17 +41,7 @@ ONLY_FOR = {
 
 @pytest.fixture(scope="module")
 def template() -> dict:
-    return load_template()
-
-
-def resources_of(template: dict, kind: str) -> dict[str, dict]:
-    return {lid: r for lid, r in template["Resources"].items() if r["Type"] == kind}
-
-
-def function_env_names(template: dict, function_id: str) -> set[str]:
-    names = set(template["Globals"]["Function"]["Environment"]["Variables"])
-    props = template["Resources"][function_id]["Properties"]
-    return names | set(((props.get("Environment") or {}).get("Variables")) or {})
+    return sam.load()
 
 
 # ------------------------------------------------------------------ checkov
@@ -82,8 +73,8 @@ def test_every_environment_variable_the_code_reads_is_set_for_every_function(tem
     read = {name for path in SOURCES for name in ENV_READ.findall(path.read_text(encoding="utf-8"))}
     assert {"STAGE", "BALLOTS_TABLE", "BALLOT_QUEUE_URL"} <= read, "the scan finds the settings reads"
 
-    for function_id in resources_of(template, "AWS::Serverless::Function"):
-        names = function_env_names(template, function_id)
+    for function_id in sam.resources(template, FUNCTION):
+        names = set(sam.environment(template, function_id))
         missing = sorted(read - names - set(NOT_FROM_TEMPLATE) - set(ONLY_FOR))
         assert missing == [], f"{function_id} reads environment variables template.yaml does not set: {missing}"
         for name, functions in ONLY_FOR.items():
@@ -93,12 +84,12 @@ def test_every_environment_variable_the_code_reads_is_set_for_every_function(tem
 def test_no_secret_value_is_a_parameter_or_an_environment_value(template):
     # The ballot path's keys are generated in Secrets Manager; the template names them by ARN only.
     assert not [p for p, spec in template["Parameters"].items() if spec.get("NoEcho")]
-    secrets = resources_of(template, "AWS::SecretsManager::Secret")
+    secrets = sam.resources(template, "AWS::SecretsManager::Secret")
     assert set(secrets) == {"BallotKeySecret", "BallotMessageKey"}
     assert all("GenerateSecretString" in r["Properties"] and "SecretString" not in r["Properties"]
                for r in secrets.values())
-    for function_id in resources_of(template, "AWS::Serverless::Function"):
-        for name in function_environment(template, function_id):
+    for function_id in sam.resources(template, FUNCTION):
+        for name in sam.environment(template, function_id):
             assert not ("SECRET" in name or "KEY" in name) or name.endswith("_ARN"), (function_id, name)
 
 
@@ -119,11 +110,10 @@ def test_powertools_is_configured_in_globals(template):
 
 
 def test_every_function_runs_python_312_on_arm64_with_its_own_log_group(template):
-    globals_ = template["Globals"]["Function"]
-    log_groups = resources_of(template, "AWS::Logs::LogGroup")
+    log_groups = sam.resources(template, "AWS::Logs::LogGroup")
 
-    for function_id, resource in resources_of(template, "AWS::Serverless::Function").items():
-        props = {**globals_, **resource["Properties"]}
+    for function_id in sam.resources(template, FUNCTION):
+        props = sam.function_properties(template, function_id)
         assert props["Runtime"] == "python3.12", function_id
         assert props["Architectures"] == ["arm64"], function_id
         assert props["MemorySize"] and props["Timeout"], function_id
@@ -156,7 +146,7 @@ def test_the_ballot_queue_outlasts_six_consumer_timeouts_and_redrives(template):
 
 
 def test_every_table_is_on_demand_recoverable_and_encrypted(template):
-    for table_id, table in resources_of(template, "AWS::DynamoDB::Table").items():
+    for table_id, table in sam.tables(template).items():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST", table_id
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, table_id
@@ -175,7 +165,7 @@ def test_the_ballot_ledger_and_audit_log_survive_a_stack_deletion(template, tabl
 
 
 def test_alarms_cover_the_ballot_path_and_notify_the_alarm_topic(template):
-    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    alarms = sam.resources(template, "AWS::CloudWatch::Alarm")
     metrics = {json.dumps(a["Properties"], sort_keys=True) for a in alarms.values()}
     text = " ".join(metrics)
 
@@ -184,7 +174,7 @@ def test_alarms_cover_the_ballot_path_and_notify_the_alarm_topic(template):
         assert metric in text, metric
     for alarm_id, alarm in alarms.items():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], alarm_id
-    assert resources_of(template, "AWS::CloudWatch::Dashboard")
+    assert sam.resources(template, "AWS::CloudWatch::Dashboard")
 
 
 # ------------------------------------------------------------------ admin site hosting
@@ -252,7 +242,7 @@ def test_the_audit_anchor_writer_may_only_put_objects_and_read_the_head(template
 def test_the_audit_table_is_written_by_put_item_alone(template):
     # Append-only: no function may update or delete an audit entry (docs/decisions/013).
     writers = set()
-    for function_id, resource in resources_of(template, "AWS::Serverless::Function").items():
+    for function_id, resource in sam.resources(template, FUNCTION).items():
         for policy in resource["Properties"].get("Policies") or []:
             for statement in policy["Statement"]:
                 if statement["Resource"] == {"Fn::GetAtt": ["AuditTable", "Arn"]}:

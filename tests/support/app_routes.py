@@ -21,7 +21,11 @@ _PRINT_ROUTES = (
 
 def routes_under(stage: str) -> dict[str, list[str]]:
     """``app.app.routes`` under ``stage``: path → sorted methods."""
-    env = {**os.environ, "STAGE": stage, "OIDC_ISSUER": "https://esia.gosuslugi74.ru",
+    from aj74.settings import API
+
+    # A deployed stage requires every resource the API names (stand-ins: nothing is called).
+    resources = {name: f"aj74-stand-in-{name.lower()}" for name in API.resources}
+    env = {**os.environ, **resources, "STAGE": stage, "OIDC_ISSUER": "https://esia.gosuslugi74.ru",
            "OIDC_AUDIENCE": "aj74-mobile", "ADMIN_ORIGIN": "https://admin.aj74.ru"}
     done = subprocess.run([sys.executable, "-c", _PRINT_ROUTES], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)

@@ -7,10 +7,11 @@ import sys
 
 
 def clear_cached_clients() -> None:
-    """Forget every lazily built client, model and settings object of the domain package, so the
-    next use reads the environment again (the package caches them for warm Lambda starts)."""
+    """Forget every lazily built client, model and settings object of the domain package (and the
+    development identity provider built from the settings), so the next use reads the environment
+    again (the package caches them for warm Lambda starts)."""
     for name, module in list(sys.modules.items()):
-        if not (name == "aj74" or name.startswith("aj74.")) or module is None:
+        if not (name == "aj74" or name.startswith(("aj74.", "infra.local.dev_identity"))) or module is None:
             continue
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):

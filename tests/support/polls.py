@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from aj74.clock import iso, utcnow
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import Principal, principal_from_claims
+
+from infra.local.dev_identity.provider import PERSONAS
 
 
 def persona(name: str, **overrides) -> Principal:

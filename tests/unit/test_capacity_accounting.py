@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import capacity
+from infra import capacity
 
 
 @pytest.mark.parametrize(("text", "size"), [

@@ -5,15 +5,16 @@ from __future__ import annotations
 import jwt
 import pytest
 from aj74.errors import InvalidInput, Unauthenticated
-from aj74.identity.dev_provider import (
+from aj74.identity.tokens import JwksCache, TokenVerifier
+from aj74.territories import territory_tree
+
+from infra.local.dev_identity.provider import (
     AUTHORIZATION_CODE_SECONDS,
     PERSONAS,
     DevIdentityProvider,
     OAuthError,
     s256,
 )
-from aj74.identity.tokens import JwksCache, TokenVerifier
-from aj74.territories import territory_tree
 
 ISSUER = "http://127.0.0.1:8000/dev"
 AUDIENCE = "aj74-mobile"

@@ -11,12 +11,13 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.integrity.fingerprint import canonical_content, fingerprint
 from aj74.integrity.merkle import audit_path, leaf_hash, node_hash, root, verify_inclusion
 from aj74.integrity.published import leaf_bytes
 from aj74.polls.model import new_poll
+
+from infra.local.dev_identity.provider import PERSONAS
 
 EMPTY_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 SIZES = range(1, 71)

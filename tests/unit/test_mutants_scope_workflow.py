@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 from aj74.errors import Conflict, Forbidden, InvalidInput
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.scope import check_territories_exist, drafter_in_scope, out_of_scope, require_scope
 from aj74.territories import territory_tree
 from aj74.workflow import Action, Workflow, approver_not_author
+
+from infra.local.dev_identity.provider import PERSONAS
 
 
 @pytest.fixture(scope="module")

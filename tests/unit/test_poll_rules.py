@@ -13,7 +13,6 @@ import pytest
 from aj74.ballots.demographics import age_band
 from aj74.ballots.tally import count, counter_name, option_from_counter
 from aj74.errors import Forbidden, InvalidInput
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.polls.model import (
     assign_ids,
@@ -25,6 +24,8 @@ from aj74.polls.model import (
 )
 from aj74.scope import check_territories_exist, out_of_scope, require_scope
 from aj74.territories import territory_tree
+
+from infra.local.dev_identity.provider import PERSONAS
 
 CHELYABINSK_TIME = timezone(timedelta(hours=5))
 OPENS = datetime(2026, 6, 1, 9, 0, tzinfo=CHELYABINSK_TIME)
@@ -300,17 +301,17 @@ def test_option_order_is_numeric_not_alphabetical():
     assert chosen == tuple(f"q{i}-o{13 - i}" for i in range(1, 11))
 
 
-def test_every_question_must_be_answered():
+def test_every_question_must_be_answered_and_a_missing_one_is_named_by_its_text():
     poll = make_poll()
 
-    assert rejected_fields(poll, [answer("q1", "q1-o1")]) == [("answers", "нет ответа на вопрос q2")]
+    assert rejected_fields(poll, [answer("q1", "q1-o1")]) == [("answers", "нет ответа на вопрос «Что ещё нужно?»")]
 
 
 def test_no_answers_at_all_names_every_question():
     poll = make_poll()
 
-    assert rejected_fields(poll, []) == [("answers", "нет ответа на вопрос q1"),
-                                         ("answers", "нет ответа на вопрос q2")]
+    assert rejected_fields(poll, []) == [("answers", "нет ответа на вопрос «Что благоустроить первым?»"),
+                                         ("answers", "нет ответа на вопрос «Что ещё нужно?»")]
 
 
 def test_options_must_belong_to_the_question():
@@ -321,7 +322,7 @@ def test_options_must_belong_to_the_question():
     errors = rejected_fields(poll, [answer("q1", "q2-o1"), answer("q2", "q2-o2")])
 
     # Then
-    assert errors == [("answers.0.option_ids", "варианты не из этого вопроса: q2-o1")]
+    assert errors == [("answers.0.option_ids", "«Что благоустроить первым?»: варианты не из этого вопроса: q2-o1")]
 
 
 def test_an_option_that_does_not_exist_is_refused():
@@ -329,7 +330,7 @@ def test_an_option_that_does_not_exist_is_refused():
 
     errors = rejected_fields(poll, [answer("q1", "q1-o9"), answer("q2", "q2-o1")])
 
-    assert errors == [("answers.0.option_ids", "варианты не из этого вопроса: q1-o9")]
+    assert errors == [("answers.0.option_ids", "«Что благоустроить первым?»: варианты не из этого вопроса: q1-o9")]
 
 
 def test_a_question_answered_twice_is_refused():
@@ -337,7 +338,7 @@ def test_a_question_answered_twice_is_refused():
 
     errors = rejected_fields(poll, [answer("q1", "q1-o1"), answer("q2", "q2-o1"), answer("q1", "q1-o2")])
 
-    assert errors == [("answers.2.question_id", "ответ на вопрос указан дважды")]
+    assert errors == [("answers.2.question_id", "ответ на вопрос «Что благоустроить первым?» указан дважды")]
 
 
 def test_the_same_option_twice_is_refused():
@@ -345,7 +346,7 @@ def test_the_same_option_twice_is_refused():
 
     errors = rejected_fields(poll, [answer("q1", "q1-o1"), answer("q2", "q2-o1", "q2-o1")])
 
-    assert errors == [("answers.1.option_ids", "варианты повторяются")]
+    assert errors == [("answers.1.option_ids", "«Что ещё нужно?»: варианты повторяются")]
 
 
 def test_a_single_choice_question_takes_exactly_one_option():
@@ -353,7 +354,7 @@ def test_a_single_choice_question_takes_exactly_one_option():
 
     errors = rejected_fields(poll, [answer("q1", "q1-o1", "q1-o2"), answer("q2", "q2-o1")])
 
-    assert errors == [("answers.0.option_ids", "нужно выбрать один вариант")]
+    assert errors == [("answers.0.option_ids", "«Что благоустроить первым?»: нужно выбрать один вариант")]
 
 
 def test_a_multiple_choice_question_takes_no_more_than_its_maximum():
@@ -361,15 +362,15 @@ def test_a_multiple_choice_question_takes_no_more_than_its_maximum():
 
     errors = rejected_fields(poll, [answer("q1", "q1-o1"), answer("q2", "q2-o1", "q2-o2", "q2-o3")])
 
-    assert errors == [("answers.1.option_ids", "нужно выбрать от 1 до 2 вариантов")]
+    assert errors == [("answers.1.option_ids", "«Что ещё нужно?»: нужно выбрать от 1 до 2 вариантов")]
 
 
 def test_a_multiple_choice_question_takes_no_fewer_than_its_minimum():
     poll = make_poll(questions=[question("Выберите не меньше двух", 4, kind="multiple", min_choices=2,
                                          max_choices=3)])
 
-    assert rejected_fields(poll, [answer("q1", "q1-o1")]) == [("answers.0.option_ids",
-                                                               "нужно выбрать от 2 до 3 вариантов")]
+    assert rejected_fields(poll, [answer("q1", "q1-o1")]) == [
+        ("answers.0.option_ids", "«Выберите не меньше двух»: нужно выбрать от 2 до 3 вариантов")]
     assert normalize_answers(poll, [answer("q1", "q1-o3", "q1-o1")]) == ("q1-o1", "q1-o3")
 
 
@@ -379,7 +380,7 @@ def test_an_unknown_question_is_refused_and_the_real_one_reported_missing():
     errors = rejected_fields(poll, [answer("q1", "q1-o1"), answer("q7", "q7-o1")])
 
     assert errors == [("answers.1.question_id", "в опросе нет такого вопроса"),
-                      ("answers", "нет ответа на вопрос q2")]
+                      ("answers", "нет ответа на вопрос «Что ещё нужно?»")]
 
 
 def test_invalid_answers_are_reported_in_russian_all_at_once():
@@ -441,7 +442,8 @@ def test_tally_counter_names_round_trip(option_id):
 
 
 @pytest.mark.parametrize(("birth_year", "band"), [
-    (2009, "до 18"), (2008, "18–24"), (2002, "18–24"), (2001, "25–34"), (1962, "55–64"), (1961, "65+"),
+    (2013, "до 14"), (2012, "14–17"), (2009, "14–17"), (2008, "18–24"), (2002, "18–24"), (2001, "25–34"),
+    (1962, "55–64"), (1961, "65+"),
     (1900, "65+"), (None, "не указан"), (2030, "не указан"),
 ])
 def test_ballots_keep_only_a_coarse_age_band(birth_year, band):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 from aj74.errors import Conflict, Forbidden, InvalidInput
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.model import STATES
 from aj74.workflow import SYSTEM_ACTOR, Transition
+
+from infra.local.dev_identity.provider import PERSONAS
 
 AT = "2026-05-20T12:00:00Z"
 SATKA_AUTHOR = "staff-mod-satka"

@@ -9,12 +9,13 @@ from aj74.api.http import parse_json_body
 from aj74.content.lifecycle import CONTENT_WORKFLOW
 from aj74.errors import Conflict, Forbidden, InvalidInput, MalformedRequest
 from aj74.identity import roles
-from aj74.identity.dev_provider import PERSONAS
 from aj74.identity.principal import principal_from_claims
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.shop.rules import require_redeemer
 from aj74.staff.rules import check_assignment, check_confirmer, needs_confirmation
 from aj74.workflow import authors, edit_entry
+
+from infra.local.dev_identity.provider import PERSONAS
 
 AT = "2026-05-20T12:00:00Z"
 ZOO, PARKING = "Челябинский зоопарк", "Парковочное пространство г. Челябинска"

@@ -22,6 +22,7 @@ class Pipeline:
     sqs: object
     driver: SqsDriver
     dlq_url: str
+    env: dict
 
     def drain(self, max_batches: int = 500) -> int:
         """Deliver batches until the queue is empty; returns the number delivered."""
@@ -53,11 +54,12 @@ class Pipeline:
 
 
 @pytest.fixture(scope="session")
-def pipeline(moto_endpoint) -> Pipeline:
+def pipeline_stack(moto_endpoint) -> Pipeline:
     resources = provision(moto_endpoint, stack_name="aj74-pipeline", parameters={
         "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
     # In-process, these tests play both the API (casting, settling points) and the consumer.
-    use_stack({**resources.env_for("ApiFunction"), **resources.env_for("BallotConsumerFunction")}, moto_endpoint)
+    env = {**resources.env_for("ApiFunction"), **resources.env_for("BallotConsumerFunction")}
+    use_stack(env, moto_endpoint)
     spec = resources.functions["BallotConsumerFunction"]
     source = spec.sqs_events[0]
     sqs = aws_client("sqs", moto_endpoint)
@@ -65,7 +67,15 @@ def pipeline(moto_endpoint) -> Pipeline:
     # Failed records become visible again at once, so the tests need not wait out the timeout.
     driver = SqsDriver(sqs, source, invoker, "eu-central-1", retry_delay_seconds=0, wait_time_seconds=0)
     dlq_url = sqs.get_queue_url(QueueName=resources.ref("BallotDeadLetterQueue").rsplit("/", 1)[-1])["QueueUrl"]
-    return Pipeline(moto_endpoint, resources, sqs, driver, dlq_url)
+    return Pipeline(moto_endpoint, resources, sqs, driver, dlq_url, env)
+
+
+@pytest.fixture
+def pipeline(pipeline_stack) -> Pipeline:
+    """The session's pipeline, with the domain pointed at it again for this test: modules that ran
+    in between in this process (another stack's tests, in any order under pytest-xdist) repoint it."""
+    use_stack(pipeline_stack.env, pipeline_stack.endpoint)
+    return pipeline_stack
 
 
 @pytest.fixture

@@ -38,6 +38,15 @@ CURSOR = {"type": "string", "minLength": 1, "maxLength": 512,
           "description": "Курсор следующей страницы из ответа предыдущей."}
 PAGE = {"limit": LIMIT, "cursor": CURSOR}
 
+# Request headers a route reads, declared in the document (``in: header``).
+IDEMPOTENCY_KEY = {"schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                   "description": "Ключ идемпотентности: повтор запроса с тем же ключом вернёт тот же заказ, "
+                                  "а не создаст второй. Без заголовка — 422."}
+IDEMPOTENCY_KEY_REQUIRED = {"Idempotency-Key": {**IDEMPOTENCY_KEY, "required": True}}
+BALLOT_IDEMPOTENCY_KEY = {"Idempotency-Key": {
+    "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+    "description": "Необязателен: повтор с тем же ключом и теми же ответами даёт ту же квитанцию (ответ 202)."}}
+
 TERRITORY_ID = r"^[a-z0-9-]{2,40}$"
 TIME_FILTER = {"type": "string", "maxLength": 40,
                "description": "Дата ГГГГ-ММ-ДД или время ISO 8601 со смещением."}
@@ -54,9 +63,10 @@ LIST_OF_ITEMS = {"type": "object", "required": ["items"],
 STAFF_ITEM = {"type": "object", "required": ["id", "state"],
               "properties": {"id": {"type": "string"}, "state": {"type": "string"}}}
 BALLOT_ACCEPTED = {
-    "type": "object", "required": ["ballot_id", "state", "poll_id", "receipt"],
+    "type": "object", "required": ["ballot_id", "state", "state_title", "poll_id", "receipt"],
     "properties": {
-        "ballot_id": {"type": "string"}, "state": {"const": "accepted"}, "poll_id": {"type": "string"},
+        "ballot_id": {"type": "string"}, "state": {"const": "accepted"}, "state_title": {"const": "принят"},
+        "poll_id": {"type": "string"},
         "can_change_until": {"type": "string", "format": "date-time",
                              "description": "До этого момента голос можно изменить; учитывается последний."},
         "receipt": {"type": "object", "required": ["poll_id", "ballot_id", "commitment", "option_ids"],
@@ -64,9 +74,10 @@ BALLOT_ACCEPTED = {
                                    "option_ids": {"type": "array", "items": {"type": "string"}}}},
     },
 }
-BALLOT_STATE = {"type": "object", "required": ["ballot_id", "state"],
+BALLOT_STATE = {"type": "object", "required": ["ballot_id", "state", "state_title"],
                 "properties": {"ballot_id": {"type": "string"},
-                               "state": {"enum": ["accepted", "counted", "rejected"]}}}
+                               "state": {"enum": ["accepted", "counted", "rejected"]},
+                               "state_title": {"enum": ["принят", "засчитан", "не учтён"]}}}
 _TERRITORY = {"type": "object", "required": ["id", "name", "kind"],
               "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
                              "parent_id": {"type": ["string", "null"]}, "official_name": {"type": "string"},
@@ -114,13 +125,29 @@ def _object(required: dict, optional: dict | None = None, **extra) -> dict:
     return {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}, **extra}
 
 
-_QUESTION = _object({"id": _STR, "text": _STR, "kind": _STR, "min_choices": _INT, "max_choices": _INT,
-                     "options": {"type": "array", "items": _object({"id": _STR, "text": _STR})}})
+_IMAGE = {"anyOf": [_object({"id": _STR, "alt": _STR, "url": _STR}), {"type": "null"}],
+          "description": "Изображение (загруженное в кабинете): адрес и подпись для экранного диктора."}
+_QUESTION = _object({"id": _STR, "text": _STR, "kind": {"enum": ["single", "multiple"]}, "kind_title": _STR,
+                     "min_choices": _INT, "max_choices": _INT,
+                     "options": {"type": "array", "items": _object({"id": _STR, "text": _STR}, {"image": _IMAGE})}})
+# Why a resident cannot vote (null when they can). A ballot already cast is not a reason: it can be
+# changed until the poll closes.
+CANNOT_VOTE_REASON = {"anyOf": [_object(
+    {"code": {"enum": ["not-resident", "no-territory", "territory", "no-birth-year", "age", "not-started",
+                       "closed", "cancelled"]},
+     "detail": _STR}), {"type": "null"}],
+    "description": "Почему житель не может голосовать (по-русски в detail); null — может."}
+PARTICIPANTS = _object(
+    {"count": _INT, "step": {"type": "integer", "minimum": 1}, "final": {"type": "boolean"}},
+    description="Сколько проголосовало: пока идёт голосование — с округлением вниз до step (как промежуточные "
+                "итоги), после подведения итогов (final) — точно.")
 _EXECUTION_RESIDENT = _object({
     "decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR,
     "updates": {"type": "array", "items": _object({"date": _STR, "text": _STR, "links": _STRINGS})}})
 POLL = _object({
-    "id": _STR, "state": _STR, "title": _STR, "description": _STR, "image_url": _STR_OR_NULL,
+    "id": _STR, "state": _STR, "state_title": _STR, "title": _STR, "description": _STR, "image_url": _STR_OR_NULL,
+    "image": _IMAGE, "can_vote": {"type": "boolean"}, "cannot_vote_reason": CANNOT_VOTE_REASON,
+    "participants": PARTICIPANTS, "results_visibility_title": _STR,
     "territory_ids": _STRINGS, "territories": _STRINGS, "opens_at": _STR, "closes_at": _STR, "min_age": _INT,
     "results_visibility": _STR, "questions": {"type": "array", "items": _QUESTION}, "voted": {"type": "boolean"},
     "fingerprint": _STR_OR_NULL, "execution": {"anyOf": [_EXECUTION_RESIDENT, {"type": "null"}]},
@@ -128,7 +155,8 @@ POLL = _object({
 _RESULT_QUESTIONS = {"type": "array", "items": _object({
     "id": _STR, "text": _STR, "kind": _STR,
     "options": {"type": "array", "items": _object({"id": _STR, "text": _STR, "count": _INT,
-                                                    "share": {"type": "number", "minimum": 0, "maximum": 1}})}})}
+                                                    "share": {"type": "number", "minimum": 0, "maximum": 1}})}},
+    {"kind_title": _STR})}
 _RESULTS_BODY = {"poll_id": _STR, "state": {"enum": ["live", "final"]}, "total_ballots": _INT,
                  "questions": _RESULT_QUESTIONS}
 _HEAD = {"seq": {"type": "integer", "minimum": 0, "description": "Номер последней записи журнала аудита."},
@@ -136,7 +164,7 @@ _HEAD = {"seq": {"type": "integer", "minimum": 0, "description": "Номер п�
 AUDIT_HEAD_OF_RESULT = _object(
     _HEAD, {"at": _STR_OR_NULL}, description="Голова журнала аудита в момент публикации итогов: "
     "python -m aj74.verify audit --head проверяет, что история до неё не переписана.")
-POLL_RESULTS = _object(_RESULTS_BODY,
+POLL_RESULTS = _object({**_RESULTS_BODY, "state_title": _STR},
                        {"merkle_root": _STR_OR_NULL, "amendments": _OBJECTS, "fingerprint": _STR_OR_NULL,
                         "audit_head": {"anyOf": [AUDIT_HEAD_OF_RESULT, {"type": "null"}]}},
                        description="Итоги: live — пока идёт голосование, final — подведённые (с корнем Меркла).")
@@ -196,13 +224,18 @@ POINTS = _object({
     "level": _object({"rank": _INT, "name": _STR, "since": _INT, "next_at": {"type": ["integer", "null"]},
                       "to_next": {"type": ["integer", "null"]}}),
     "entries": {"type": "array", "items": _object(
-        {"id": _STR, "kind": _STR, "title": _STR, "points": _INT, "at": _STR, "ref": _STR_OR_NULL},
+        {"id": _STR, "kind": _STR, "kind_title": _STR, "title": _STR, "points": _INT, "at": _STR,
+         "ref": _STR_OR_NULL},
         {"reason": _STR})},
     "next_cursor": _NEXT_CURSOR})
 FEED_ITEM = _object(
-    {"id": _STR, "type": {"enum": ["news", "bulletin", "missing_person", "event"]}, "published_at": _STR_OR_NULL,
-     "pinned": {"type": "boolean"}, "territory_ids": _STRINGS, "territories": _STRINGS},
-    description="Материал ленты: общие поля и поля своего типа (title, body, … — как в кабинете).")
+    {"id": _STR, "type": {"enum": ["news", "bulletin", "missing_person", "event"]}, "type_title": _STR,
+     "published_at": _STR_OR_NULL, "pinned": {"type": "boolean"}, "territory_ids": _STRINGS, "territories": _STRINGS},
+    {"severity": {"enum": ["info", "warning", "danger"]}, "severity_title": _STR,
+     "category": _STR, "category_title": _STR, "status": {"enum": ["searching", "found"]}, "status_title": _STR},
+    description="Материал ленты: общие поля и поля своего типа (title, body, … — как в кабинете). Каждый код "
+                "приходит с русской подписью: type_title, severity_title (бюллетень МЧС), category_title "
+                "(событие), status_title (поиск человека).")
 ORDER = _object({
     "id": _STR, "item_id": _STR, "title": _STR, "partner": _STR, "price": _INT, "status": _STR,
     "status_title": _STR, "code": _STR, "created_at": _STR, "cancel_until": _STR,
@@ -214,6 +247,16 @@ SHOP_ITEM = _object({
     "valid_from": _STR, "valid_until": _STR, "territories": _STRINGS, "territory_ids": _STRINGS,
     "active": {"type": "boolean"}, "version": _INT, "created_by": _STR_OR_NULL, "created_at": _STR_OR_NULL,
     "updated_at": _STR_OR_NULL})
+
+
+def page_of(item: dict) -> dict:
+    """A page of ``item`` objects with the next page's cursor."""
+    return _object({"items": {"type": "array", "items": item}, "next_cursor": _NEXT_CURSOR})
+
+
+POLL_PAGE = page_of(POLL)
+FEED_PAGE = page_of(FEED_ITEM)
+ORDER_PAGE = page_of(ORDER)
 ADJUSTMENT = _object({"id": _STR, "account": _STR, "points": _INT, "reason": _STR, "balance": _INT, "at": _STR})
 STAFF_ASSIGNMENT = _object(
     {"subject": _STR, "assigned": {"type": "boolean"}, "roles": _STRINGS, "role_titles": _STRINGS,
@@ -241,39 +284,6 @@ INTEGRITY_REPORT = _object({
     "fingerprint": _object({"stored": _STR_OR_NULL, "computed": _STR, "matches": {"type": ["boolean", "null"]}}),
     "result": {"anyOf": [_MATCHES, {"type": "null"}]}, "published_list": {"anyOf": [_MATCHES, {"type": "null"}]},
     "ok": {"type": "boolean"}})
-DEV_PERSONAS = _object({"personas": {"type": "array", "items": _object(
-    {"persona": _STR, "title": _STR, "sub": _STR, "roles": _STRINGS, "role_titles": _STRINGS,
-     "territory_id": _STR, "territory_name": _STR},
-    {"birth_year": _INT, "gender": _STR, "scope_territory_ids": _STRINGS, "name": _STR})}})
-DEV_JWKS = _object({"keys": {"type": "array", "items": _object({"kty": _STR, "kid": _STR, "use": _STR, "alg": _STR},
-                                                               {"crv": _STR, "x": _STR, "y": _STR})}})
-DEV_DISCOVERY = _object({name: _STR for name in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")},
-                        {name: _STRINGS for name in (
-                            "response_types_supported", "grant_types_supported", "subject_types_supported",
-                            "id_token_signing_alg_values_supported", "code_challenge_methods_supported",
-                            "token_endpoint_auth_methods_supported", "scopes_supported")})
-DEV_TOKEN_REQUEST = {
-    "description": "Персона или явные атрибуты (как их выдал бы поставщик удостоверений).",
-    "oneOf": [
-        {"type": "object", "required": ["persona"], "additionalProperties": False,
-         "properties": {"persona": {"type": "string", "maxLength": 64},
-                        "lifetime_seconds": {"type": "integer", "minimum": -86400, "maximum": 28800}}},
-        {"type": "object", "required": ["sub"], "additionalProperties": False,
-         "properties": {"sub": {"type": "string", "minLength": 1, "maxLength": 64},
-                        "roles": {"type": "array", "minItems": 1, "maxItems": 8, "items": {"type": "string"}},
-                        "territory_id": {"type": "string", "pattern": TERRITORY_ID},
-                        "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2030},
-                        "gender": {"enum": ["f", "m"]},
-                        "scope_territory_ids": {"type": "array", "maxItems": 50,
-                                                "items": {"type": "string", "pattern": TERRITORY_ID}},
-                        "name": {"type": "string", "maxLength": 200},
-                        "lifetime_seconds": {"type": "integer", "minimum": -86400, "maximum": 28800}}},
-    ],
-}
-DEV_TOKEN = {"type": "object", "required": ["access_token", "token_type", "expires_in"],
-             "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
-                            "expires_in": {"type": "integer"}}}
-
 # Every route may answer these: API Gateway throttling (429) and an unavailable dependency (503).
 COMMON_PROBLEMS = (429, 503)
 BODY_PROBLEMS = (400, 413, 415, 422)
@@ -292,6 +302,8 @@ class Operation:
     body: str | tuple[str, ...] | dict | None = None
     body_required: bool = True
     query: dict[str, dict] = field(default_factory=dict)
+    # Request headers by name: {"required": bool, "schema": {...}, "description": str}.
+    headers: dict[str, dict] = field(default_factory=dict)
     # The success answer: status (or statuses, e.g. 201 created / 200 an idempotent repeat), media
     # type and a JSON schema or "module:Class".
     status: int | tuple[int, ...] = 200

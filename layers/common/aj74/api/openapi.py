@@ -93,6 +93,9 @@ def _operation(op: contract.Operation, names: dict[str, str]) -> dict:
         schema = {k: v for k, v in spec.items() if k != "description"}
         parameters.append({"name": name, "in": "query", "required": False,
                            "description": spec.get("description", ""), "schema": schema})
+    for name, spec in op.headers.items():
+        parameters.append({"name": name, "in": "header", "required": bool(spec.get("required")),
+                           "description": spec.get("description", ""), "schema": spec["schema"]})
     success = {"description": "Успешный ответ", "content": {op.media_type: {"schema": _schema(op.response, names)}}}
     responses = {str(status): success for status in op.success_statuses}
     for status in op.problem_statuses:

@@ -9,24 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from chalice import Blueprint, CORSConfig, Response
+from chalice import Blueprint, Response
 
 from aj74 import errors
 from aj74.api import contract, problems
 from aj74.api.http import authenticate, require_role
+from aj74.api.middleware import CORS_ROUTES
 from aj74.identity.roles import STAFF_ROLES
-from aj74.settings import get_settings
 from aj74.staff.service import effective_principal
-
-
-def cors_config() -> CORSConfig:
-    """CORS for the admin site's origin only (the mobile app does not need CORS)."""
-    return CORSConfig(
-        allow_origin=get_settings().admin_origin,
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
-        expose_headers=["ETag", "Retry-After", "Location"],
-        max_age=600,
-    )
 
 
 def problem_response(exc: errors.DomainError, instance: str | None = None) -> Response:
@@ -64,7 +54,8 @@ class Context:
 def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth: bool = True,
           roles: tuple[str, ...] = (), cors: bool = True, summary: str = "", description: str = "",
           body: str | tuple[str, ...] | dict | None = None, body_required: bool = True,
-          query: dict[str, dict] | None = None, status: int | tuple[int, ...] = 200,
+          query: dict[str, dict] | None = None, headers: dict[str, dict] | None = None,
+          status: int | tuple[int, ...] = 200,
           response: str | dict | None = None,
           media_type: str = "application/json", problems: tuple[int, ...] = (),
           rate_limit: str | None = None) -> Callable:
@@ -82,7 +73,8 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
     staff_route = path.startswith("/v1/admin") or path == "/v1/me" or bool(STAFF_ROLES & set(roles))
     operations = [contract.Operation(
         path=path, method=m.upper(), summary=summary, description=description, auth=auth, roles=tuple(roles),
-        body=body, body_required=body_required, query=dict(query or {}), status=status, response=response,
+        body=body, body_required=body_required, query=dict(query or {}), headers=dict(headers or {}), status=status,
+        response=response,
         media_type=media_type, problems=tuple(problems), rate_limit=rate_limit) for m in methods]
     for operation in operations:
         contract.register(operation)
@@ -111,10 +103,11 @@ def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",), *, auth
                 return result
             return json_response(result)
 
-        kwargs = {"methods": list(methods), "content_types": ["application/json", "*/*"]}
+        # CORS (both web origins, preflight included) is answered by aj74.api.middleware, not by
+        # Chalice's CORSConfig, which takes one origin.
         if cors:
-            kwargs["cors"] = cors_config()
-        bp.route(path, **kwargs)(view)
+            CORS_ROUTES.setdefault(path, set()).update(m.upper() for m in methods)
+        bp.route(path, methods=list(methods), content_types=["application/json", "*/*"])(view)
         return fn
 
     return decorator

@@ -22,6 +22,11 @@ TYPE_TITLES = {"news": "новость", "bulletin": "бюллетень МЧС"
                "event": "событие"}
 SEVERITIES = ("info", "warning", "danger")
 SEARCH_STATUSES = ("searching", "found")
+# The Russian labels residents read next to the codes (the admin site's words, web/admin/src/parts/content).
+SEVERITY_TITLES = {"info": "Информация", "warning": "Предупреждение", "danger": "Опасность"}
+SEARCH_STATUS_TITLES = {"searching": "Идёт поиск", "found": "Поиск завершён"}
+CATEGORY_TITLES = {"holiday": "Праздник", "culture": "Культура", "sport": "Спорт", "education": "Образование",
+                   "ecology": "Экология", "other": "Другое"}
 
 STATES = ("draft", "in_review", "approved", "published", "rejected", "retracted", "expired")
 STATE_TITLES = {
@@ -154,6 +159,18 @@ def feed_sort_key(content: Content) -> str:
 
 def event_sort_key(content: Content) -> str:
     return f"{content.fields['starts_at']}#{content.content_id}"
+
+
+def with_titles(item: dict) -> dict:
+    """A card or view with the Russian label of each code it carries: ``type_title`` and, by type,
+    ``severity_title``, ``status_title`` (search status) or ``category_title``."""
+    titles = {"type_title": TYPE_TITLES.get(item.get("type"), item.get("type"))}
+    for code, table in (("severity", SEVERITY_TITLES), ("category", CATEGORY_TITLES)):
+        if code in item:
+            titles[f"{code}_title"] = table.get(item[code], item[code])
+    if item.get("type") == "missing_person" and "status" in item:
+        titles["status_title"] = SEARCH_STATUS_TITLES.get(item["status"], item["status"])
+    return {**item, **titles}
 
 
 def _excerpt(text: str) -> str:

@@ -276,7 +276,7 @@ def feed(actor: Principal, limit: int, cursor: str | None, now: datetime | None 
     repo = FeedRepository()
     levels = [repo.feed_page(t, after, limit + 1) for t in territory_tree().chain_ids(home)]
     page = model.merge_feed(levels, limit, now or utcnow())
-    return {"items": [_with_image(i) for i in page.items],
+    return {"items": [model.with_titles(_with_image(i)) for i in page.items],
             "next_cursor": encode_cursor({"k": page.next_after}) if page.next_after else None}
 
 
@@ -291,9 +291,10 @@ def get_for_resident(actor: Principal, content_id: str, now: datetime | None = N
         raise NotFound("Материал не найден.", code="content-not-found")
     fields = {k: v for k, v in content.fields.items() if k != "found_at"}
     tree = territory_tree()
-    return _with_image({"id": content.content_id, "type": content.type, "published_at": content.published_at,
-                        "pinned": content.type == "bulletin", "territory_ids": list(content.territory_ids),
-                        "territories": [tree.get(t).name for t in content.territory_ids if t in tree], **fields})
+    return model.with_titles(_with_image({
+        "id": content.content_id, "type": content.type, "published_at": content.published_at,
+        "pinned": content.type == "bulletin", "territory_ids": list(content.territory_ids),
+        "territories": [tree.get(t).name for t in content.territory_ids if t in tree], **fields}))
 
 
 def _query_time(raw: str | None, name: str) -> datetime | None:
@@ -334,5 +335,5 @@ def events(actor: Principal, start_raw: str | None, end_raw: str | None, territo
     repo = FeedRepository()
     levels = [repo.events(t, max(low, after) if after else low, high) for t in levels_from]
     page = model.merge_events(levels, start, end, limit, after)
-    return {"items": [_with_image(i) for i in page.items],
+    return {"items": [model.with_titles(_with_image(i)) for i in page.items],
             "next_cursor": encode_cursor({"e": page.next_after}) if page.next_after else None}

@@ -29,7 +29,8 @@ def backoff(attempt: int) -> None:
 
 
 def entry_view(entry: dict) -> dict:
-    view = {"id": entry["entry"], "kind": entry["kind"], "title": KIND_TITLES.get(entry["kind"], entry["kind"]),
+    title = KIND_TITLES.get(entry["kind"], entry["kind"])
+    view = {"id": entry["entry"], "kind": entry["kind"], "title": title, "kind_title": title,
             "points": entry["points"], "at": iso_ms(entry["at"]), "ref": entry["ref"]}
     if entry["kind"] == "adjustment":
         view["reason"] = entry["note"]

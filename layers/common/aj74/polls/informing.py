@@ -16,6 +16,12 @@ from aj74.polls.repository import PollRepository
 TITLE_LIMIT = 200
 
 
+def russian_date(value: str) -> str:
+    """A report's plain date (``2026-12-01``) as residents read it: ``01.12.2026``."""
+    year, month, day = value.split("-")
+    return f"{day}.{month}.{year}"
+
+
 def news_body(poll: model.Poll) -> dict:
     """The create body of the news item: the result per question and the execution report."""
     result = poll.extra.get("result") or {}
@@ -32,7 +38,7 @@ def news_body(poll: model.Poll) -> dict:
         lines.append(f"Принятое решение: {report['decision']}")
         lines.append(f"Статус исполнения: {report['status_title']}.")
         for update in report.get("updates", []):
-            lines.append(f"{update['date']}: {update['text']}")
+            lines.append(f"{russian_date(update['date'])}: {update['text']}")
     title = f"Итоги опроса «{poll.title}»"
     if len(title) > TITLE_LIMIT:
         title = title[:TITLE_LIMIT - 2] + "…»"

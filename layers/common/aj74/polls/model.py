@@ -191,7 +191,7 @@ def normalize_answers(poll: Poll, answers: list[dict]) -> tuple[str, ...]:
             errors.append({"field": f"answers.{i}.question_id", "detail": "в опросе нет такого вопроса"})
             continue
         if qid in seen:
-            errors.append({"field": f"answers.{i}.question_id", "detail": "ответ на вопрос указан дважды"})
+            errors.append({"field": f"answers.{i}.question_id", "detail": f"ответ на вопрос «{q.text}» указан дважды"})
             continue
         seen.add(qid)
         options = answer["option_ids"]
@@ -199,19 +199,20 @@ def normalize_answers(poll: Poll, answers: list[dict]) -> tuple[str, ...]:
         bad = [o for o in options if o not in valid]
         if bad:
             errors.append({"field": f"answers.{i}.option_ids",
-                           "detail": "варианты не из этого вопроса: " + ", ".join(bad)})
+                           "detail": f"«{q.text}»: варианты не из этого вопроса: " + ", ".join(bad)})
             continue
         if len(set(options)) != len(options):
-            errors.append({"field": f"answers.{i}.option_ids", "detail": "варианты повторяются"})
+            errors.append({"field": f"answers.{i}.option_ids", "detail": f"«{q.text}»: варианты повторяются"})
             continue
         if not q.min_choices <= len(options) <= q.max_choices:
             limit = "один вариант" if q.max_choices == 1 else f"от {q.min_choices} до {q.max_choices} вариантов"
-            errors.append({"field": f"answers.{i}.option_ids", "detail": f"нужно выбрать {limit}"})
+            errors.append({"field": f"answers.{i}.option_ids", "detail": f"«{q.text}»: нужно выбрать {limit}"})
             continue
         chosen.extend(options)
-    missing = [q.id for q in poll.questions if q.id not in seen and q.id in by_id]
-    for qid in missing:
-        errors.append({"field": "answers", "detail": f"нет ответа на вопрос {qid}"})
+    # Errors name a question by its text, as the resident read it, never by its id («q2»).
+    for q in poll.questions:
+        if q.id not in seen:
+            errors.append({"field": "answers", "detail": f"нет ответа на вопрос «{q.text}»"})
     if errors:
         raise InvalidInput("Ответы заполнены неверно.", errors=errors)
     return tuple(sorted(chosen, key=_option_order))

@@ -25,6 +25,7 @@ from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.settlement import settle
 from aj74.polls import model, reporting
+from aj74.polls import resident_view as resident_extras
 from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
@@ -240,7 +241,8 @@ def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | No
     polls = [p for p in _all_in_state(PollRepository(), state) if model.visible_to(p, actor, tree)]
     page, next_cursor = _page(polls, limit, cursor)
     ledger = BallotLedger()
-    items = [resident_view(p, ledger.get(p.poll_id, _voter_key(p.poll_id, actor)) is not None) for p in page]
+    items = [resident_extras.extend(resident_view(p, ledger.get(p.poll_id, _voter_key(p.poll_id, actor)) is not None),
+                                    p, actor, tree) for p in page]
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -255,7 +257,7 @@ def _resident_poll(actor: Principal, poll_id: str) -> model.Poll:
 def get_for_resident(actor: Principal, poll_id: str) -> dict:
     poll = _resident_poll(actor, poll_id)
     voted = BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is not None
-    return resident_view(poll, voted)
+    return resident_extras.extend(resident_view(poll, voted), poll, actor, territory_tree())
 
 
 class _PollCache:

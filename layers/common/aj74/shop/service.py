@@ -139,6 +139,11 @@ def _own_order(actor: Principal, order_id: str) -> dict:
     return order
 
 
+def my_order(actor: Principal, order_id: str) -> dict:
+    """One of the caller's orders (the Location of POST /v1/shop/orders); another's is not found."""
+    return order_view(_own_order(actor, order_id))
+
+
 def cancel_order(actor: Principal, order_id: str, now: datetime | None = None) -> dict:
     """Cancel within the window: refund and restock in one transaction, at most once."""
     order = _own_order(actor, order_id)

@@ -12,7 +12,7 @@ from aj74.pagination import parse_limit
 bp = Blueprint(__name__)
 
 
-@route(bp, "/v1/feed", summary="Лента жителя", query=contract.PAGE, response=contract.PAGE_OF_ITEMS,
+@route(bp, "/v1/feed", summary="Лента жителя", query=contract.PAGE, response=contract.FEED_PAGE,
        problems=(403,))
 def get_feed(ctx):
     return service.feed(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
@@ -27,7 +27,7 @@ def get_feed_item(ctx, content_id):
 @route(bp, "/v1/events", summary="Афиша", query={
     "from": contract.TIME_FILTER, "to": contract.TIME_FILTER,
     "territory_id": {"type": "string", "pattern": contract.TERRITORY_ID}, **contract.PAGE},
-    response=contract.PAGE_OF_ITEMS, problems=(403,))
+    response=contract.FEED_PAGE, problems=(403,))
 def list_events(ctx):
     q = ctx.query
     return service.events(ctx.principal, q.get("from"), q.get("to"), q.get("territory_id"),

@@ -38,7 +38,8 @@ def list_items(ctx):
 
 @route(bp, "/v1/shop/orders", methods=("POST",), roles=(RESIDENT,), summary="Заказать поощрение за баллы",
        description="С заголовком Idempotency-Key повтор возвращает тот же заказ с кодом 200.",
-       body="aj74.shop.schemas:OrderIn", status=(201, 200), response=contract.ORDER, problems=(404, 409),
+       body="aj74.shop.schemas:OrderIn", headers=contract.IDEMPOTENCY_KEY_REQUIRED, status=(201, 200),
+       response=contract.ORDER, problems=(404, 409),
        rate_limit="orders")
 def place_order(ctx):
     order, created = _shop().place_order(ctx.principal, ctx.body(), ctx.headers.get("idempotency-key"))
@@ -47,9 +48,16 @@ def place_order(ctx):
 
 
 @route(bp, "/v1/me/orders", roles=(RESIDENT,), summary="Мои заказы", query=contract.PAGE,
-       response=contract.PAGE_OF_ITEMS)
+       response=contract.ORDER_PAGE)
 def my_orders(ctx):
     return _shop().my_orders(ctx.principal, parse_limit(ctx.query.get("limit")), ctx.query.get("cursor"))
+
+
+@route(bp, "/v1/me/orders/{order_id}", roles=(RESIDENT,), summary="Мой заказ",
+       description="Адрес из заголовка Location ответа на заказ. Чужой заказ — 404, как несуществующий.",
+       response=contract.ORDER)
+def my_order(ctx, order_id):
+    return _shop().my_order(ctx.principal, order_id)
 
 
 @route(bp, "/v1/me/orders/{order_id}/cancel", methods=("POST",), roles=(RESIDENT,), summary="Отменить заказ",

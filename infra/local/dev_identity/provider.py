@@ -5,8 +5,10 @@ rotation), signs with the newer one, and mints tokens for named personas or expl
 It is also a minimal OpenID Connect authorization server (discovery, the authorization-code flow
 with PKCE S256 only, single-use short-lived codes kept in memory), so that the admin site's
 production sign-in runs end to end locally. It is wired into the API only when the stage is
-``local``.
+``local`` and this package is importable (a checkout, never a Lambda artifact: see ``app.py``).
 """
+
+# aj74:dev-only: never in a Lambda artifact (infra/packaging/build.py refuses any file holding this tag).
 
 from __future__ import annotations
 
@@ -22,12 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
-
 from aj74.errors import InvalidInput, MalformedRequest
 from aj74.identity.roles import ROLE_TITLES, ROLES
 from aj74.territories import territory_tree
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
 
 TOKEN_LIFETIME_SECONDS = 8 * 3600
 # RFC 6749 §4.1.2 recommends at most ten minutes; a person on the chooser page needs seconds.

@@ -1,9 +1,12 @@
-"""The development identity provider's routes (registered only when the stage is ``local``).
+"""The development identity provider's routes (registered by ``app.py`` only when the stage is
+``local`` and this package is importable; it is never in a Lambda artifact).
 
 Besides the shortcuts (``/dev/token``, ``/dev/personas``) it serves the OpenID Connect
 authorization-code flow with PKCE, as Госуслуги 74 does in production: discovery, ``/dev/authorize``
 (with a persona chooser page standing in for the Госуслуги login page) and ``/dev/oauth/token``.
 """
+
+# aj74:dev-only: never in a Lambda artifact (infra/packaging/build.py refuses any file holding this tag).
 
 from __future__ import annotations
 
@@ -12,20 +15,63 @@ import threading
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
-from chalice import Blueprint, Response
-
-from aj74.api import contract
+from aj74.api.contract import TERRITORY_ID
 from aj74.api.routing import json_response, route
 from aj74.errors import InvalidInput
 from aj74.settings import get_settings
+from chalice import Blueprint, Response
 
 bp = Blueprint(__name__)
+
+# The routes' schemas (the OpenAPI document of the local stage describes them like any other).
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_STRINGS = {"type": "array", "items": _STR}
+
+
+def _object(required: dict, optional: dict | None = None) -> dict:
+    """As ``aj74.api.contract`` builds an object schema: ``required`` fields, then ``optional`` ones."""
+    return {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}}
+
+
+DEV_PERSONAS = _object({"personas": {"type": "array", "items": _object(
+    {"persona": _STR, "title": _STR, "sub": _STR, "roles": _STRINGS, "role_titles": _STRINGS,
+     "territory_id": _STR, "territory_name": _STR},
+    {"birth_year": _INT, "gender": _STR, "scope_territory_ids": _STRINGS, "name": _STR})}})
+DEV_JWKS = _object({"keys": {"type": "array", "items": _object({"kty": _STR, "kid": _STR, "use": _STR, "alg": _STR},
+                                                               {"crv": _STR, "x": _STR, "y": _STR})}})
+DEV_DISCOVERY = _object({name: _STR for name in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")},
+                        {name: _STRINGS for name in (
+                            "response_types_supported", "grant_types_supported", "subject_types_supported",
+                            "id_token_signing_alg_values_supported", "code_challenge_methods_supported",
+                            "token_endpoint_auth_methods_supported", "scopes_supported")})
+DEV_TOKEN_REQUEST = {
+    "description": "Персона или явные атрибуты (как их выдал бы поставщик удостоверений).",
+    "oneOf": [
+        {"type": "object", "required": ["persona"], "additionalProperties": False,
+         "properties": {"persona": {"type": "string", "maxLength": 64},
+                        "lifetime_seconds": {"type": "integer", "minimum": -86400, "maximum": 28800}}},
+        {"type": "object", "required": ["sub"], "additionalProperties": False,
+         "properties": {"sub": {"type": "string", "minLength": 1, "maxLength": 64},
+                        "roles": {"type": "array", "minItems": 1, "maxItems": 8, "items": {"type": "string"}},
+                        "territory_id": {"type": "string", "pattern": TERRITORY_ID},
+                        "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2030},
+                        "gender": {"enum": ["f", "m"]},
+                        "scope_territory_ids": {"type": "array", "maxItems": 50,
+                                                "items": {"type": "string", "pattern": TERRITORY_ID}},
+                        "name": {"type": "string", "maxLength": 200},
+                        "lifetime_seconds": {"type": "integer", "minimum": -86400, "maximum": 28800}}},
+    ],
+}
+DEV_TOKEN = {"type": "object", "required": ["access_token", "token_type", "expires_in"],
+             "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
+                            "expires_in": {"type": "integer"}}}
 _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _provider():
-    from aj74.identity.dev_provider import ADMIN_CLIENT_ID, DevIdentityProvider
+    from infra.local.dev_identity.provider import ADMIN_CLIENT_ID, DevIdentityProvider
 
     settings = get_settings()
     return DevIdentityProvider(settings.oidc_issuer, settings.oidc_audience,
@@ -38,9 +84,9 @@ def provider():
 
 
 @route(bp, "/dev/token", methods=("POST",), auth=False, summary="Токен тестовой учётной записи (только локально)",
-       body=contract.DEV_TOKEN_REQUEST, response=contract.DEV_TOKEN, rate_limit="dev-token")
+       body=DEV_TOKEN_REQUEST, response=DEV_TOKEN, rate_limit="dev-token")
 def dev_token(ctx):
-    from aj74.identity.dev_provider import TOKEN_LIFETIME_SECONDS
+    from infra.local.dev_identity.provider import TOKEN_LIFETIME_SECONDS
 
     idp = provider()
     body = ctx.body()
@@ -54,13 +100,13 @@ def dev_token(ctx):
 
 
 @route(bp, "/dev/personas", auth=False, summary="Тестовые учётные записи (только локально)",
-       response=contract.DEV_PERSONAS)
+       response=DEV_PERSONAS)
 def dev_personas(ctx):
     return {"personas": provider().personas()}
 
 
 @route(bp, "/dev/jwks.json", auth=False, summary="Открытые ключи тестового поставщика (только локально)",
-       response=contract.DEV_JWKS)
+       response=DEV_JWKS)
 def dev_jwks(ctx):
     return provider().jwks()
 
@@ -87,7 +133,7 @@ _PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ance
 
 
 @route(bp, "/dev/.well-known/openid-configuration", auth=False,
-       summary="Метаданные тестового поставщика OpenID Connect (только локально)", response=contract.DEV_DISCOVERY)
+       summary="Метаданные тестового поставщика OpenID Connect (только локально)", response=DEV_DISCOVERY)
 def dev_openid_configuration(ctx):
     return provider().discovery()
 
@@ -98,7 +144,7 @@ def dev_openid_configuration(ctx):
        description="Без persona — страница выбора тестовой учётной записи (вместо страницы входа Госуслуг); "
                    "с persona — переадресация на redirect_uri с code и state.")
 def dev_authorize(ctx):
-    from aj74.identity.dev_provider import OAuthError
+    from infra.local.dev_identity.provider import OAuthError
 
     idp = provider()
     params = {k: v for k, v in ctx.query.items() if k != "persona"}
@@ -120,7 +166,7 @@ def dev_authorize(ctx):
        description="Тело — application/x-www-form-urlencoded (RFC 6749 §4.1.3): grant_type=authorization_code, "
                    "code, redirect_uri, client_id, code_verifier. Ошибки — 400 с полем error по RFC 6749 §5.2.")
 def dev_oauth_token(ctx):
-    from aj74.identity.dev_provider import OAuthError
+    from infra.local.dev_identity.provider import OAuthError
 
     content_type = (ctx.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
