@@ -230,8 +230,11 @@ POINTS = _object({
     "next_cursor": _NEXT_CURSOR})
 FEED_ITEM = _object(
     {"id": _STR, "type": {"enum": ["news", "bulletin", "missing_person", "event"]}, "type_title": _STR,
-     "published_at": _STR_OR_NULL, "pinned": {"type": "boolean"}, "territory_ids": _STRINGS, "territories": _STRINGS},
-    {"severity": {"enum": ["info", "warning", "danger"]}, "severity_title": _STR,
+     "published_at": _STR_OR_NULL, "territory_ids": _STRINGS},
+    # The feed's cards say whether they are pinned; the events calendar's do not (nothing is pinned
+    # there). Full items (GET /v1/feed/{id}) name their territories.
+    {"pinned": {"type": "boolean"}, "territories": _STRINGS,
+     "severity": {"enum": ["info", "warning", "danger"]}, "severity_title": _STR,
      "category": _STR, "category_title": _STR, "status": {"enum": ["searching", "found"]}, "status_title": _STR},
     description="Материал ленты: общие поля и поля своего типа (title, body, … — как в кабинете). Каждый код "
                 "приходит с русской подписью: type_title, severity_title (бюллетень МЧС), category_title "
