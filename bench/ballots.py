@@ -59,7 +59,9 @@ from infra.template import REPO_ROOT
 SPIKE_BALLOTS = int(os.environ.get("AJ74_BENCH_BALLOTS", "10000"))
 FINAL_BALLOTS = int(os.environ.get("AJ74_BENCH_FINAL_BALLOTS", "100000"))
 CAST_THREADS = int(os.environ.get("AJ74_BENCH_CAST_THREADS", "2"))
-# Each consumer thread is its own execution environment (its own copy of the handler module).
+# Each consumer thread is its own execution environment (its own copy of the handler module); the
+# domain package is shared, and with it the process's one poll cache (aj74.polls.access), which the
+# cast threads fill too: poll reads on the consume side come out lower than in separate Lambdas.
 CONSUMERS = int(os.environ.get("AJ74_BENCH_CONSUMERS", "2"))
 # moto's SQS scans the whole queue several times per message sent or received, so a deep queue
 # makes every call slower (quadratic in the backlog): casting waits while more than this many
@@ -281,7 +283,7 @@ def run_spike(stack: Stack, poll_id: str, voters: list[int],
               choose: Callable[[int], tuple[int, tuple[int, ...]]] = choice, label: str = "first") -> Spike:
     """Residents ``voters`` cast the ballot ``choose(i)`` from CAST_THREADS threads while CONSUMERS
     drain the queue."""
-    from aj74.polls import service
+    from aj74.polls import voting
 
     from infra.local.invocation import Invoker
     from infra.local.provision import aws_client
@@ -302,7 +304,7 @@ def run_spike(stack: Stack, poll_id: str, voters: list[int],
                     time.sleep(0.005)
                 waited = time.perf_counter() - waited
                 q1, q2 = choose(i)
-                service.cast_ballot(resident(voter_subject(poll_id, i)), poll_id, answers(q1, q2),
+                voting.cast_ballot(resident(voter_subject(poll_id, i)), poll_id, answers(q1, q2),
                                     f"bench-{label}-{i}")
                 with lock:
                     spike.accepted += 1

@@ -23,8 +23,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 @lru_cache(maxsize=1)
 def recorder():
-    from aj74.ballots.consumer import BallotRecorder
     from aj74.keystore import message_key
+    from aj74.polls.recording import BallotRecorder
 
     # The message key is read from Secrets Manager once per cold start.
     return BallotRecorder(message_key(), get_settings().ballot_queue_retention_seconds)

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from aj74.ballots.demographics import age_band
-from aj74.ballots.tally import count, counter_name, option_from_counter
+from aj74.ballots.tally import counter_name, option_from_counter
 from aj74.errors import Forbidden, InvalidInput
 from aj74.identity.principal import principal_from_claims
+from aj74.integrity.published import count
 from aj74.polls.model import (
     assign_ids,
     eligibility_problem,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from aj74.audit.repository import AuditLog
 from aj74.clock import utcnow
-from aj74.polls import service
+from aj74.polls import service, voting
 from aj74.polls.scheduling import tick
 
 from tests.support.polls import answers, persona, poll_body, resident
@@ -31,10 +31,10 @@ def test_a_late_counted_ballot_amends_the_published_result(pipeline):
     open_poll = short_poll(6)
     # Given five ballots counted and two more accepted but still in the queue at finalisation
     for i in range(5):
-        service.cast_ballot(resident(f"amend-{open_poll}-{i}"), open_poll, answers(1, (1,)), None)
+        voting.cast_ballot(resident(f"amend-{open_poll}-{i}"), open_poll, answers(1, (1,)), None)
     pipeline.drain()
     for i in range(5, 7):
-        service.cast_ballot(resident(f"amend-{open_poll}-{i}"), open_poll, answers(2, (2,)), None)
+        voting.cast_ballot(resident(f"amend-{open_poll}-{i}"), open_poll, answers(2, (2,)), None)
     closes_at = datetime.fromisoformat(service.get_staff(persona("approver"), open_poll)["closes_at"])
     time.sleep(max(0.0, (closes_at - utcnow()).total_seconds()) + 0.5)
     after_close = utcnow()

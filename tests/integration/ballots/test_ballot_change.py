@@ -13,9 +13,8 @@ from aj74.ballots.queue import BallotQueue
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import utcnow
 from aj74.errors import Conflict, Forbidden
-from aj74.integrity import service as integrity
 from aj74.keystore import message_key
-from aj74.polls import service
+from aj74.polls import service, verification, voting
 from aj74.polls.scheduling import tick
 
 from tests.support.polls import answers, persona, resident
@@ -27,17 +26,17 @@ def finalise(poll_id: str) -> dict:
 
 
 def published(poll_id: str) -> list[dict]:
-    return integrity.published_ballots(persona("approver"), poll_id, None, None)["items"]
+    return verification.published_ballots(persona("approver"), poll_id, None, None)["items"]
 
 
 def test_a_change_before_and_after_the_first_is_recorded_leaves_only_the_last(pipeline, open_poll):
     # Given a resident who votes, changes their mind before the first ballot is recorded,
     first = resident(f"change-{open_poll}")
-    a = service.cast_ballot(first, open_poll, answers(1, (1,)), None)
-    b = service.cast_ballot(first, open_poll, answers(2, (2,)), None)
+    a = voting.cast_ballot(first, open_poll, answers(1, (1,)), None)
+    b = voting.cast_ballot(first, open_poll, answers(2, (2,)), None)
     pipeline.drain()
     # and changes it again after it is recorded
-    c = service.cast_ballot(first, open_poll, answers(3, (2, 3)), None)
+    c = voting.cast_ballot(first, open_poll, answers(3, (2, 3)), None)
     pipeline.drain()
     # Then all three got a 202 with a receipt, the ballot id stays, the commitments differ
     assert {r["state"] for r in (a, b, c)} == {"accepted"}
@@ -55,10 +54,10 @@ def test_a_change_before_and_after_the_first_is_recorded_leaves_only_the_last(pi
     assert result["counts"] == {"q1-o3": 1, "q2-o2": 1, "q2-o3": 1}
     assert [b["commitment"] for b in published(open_poll)] == [c["receipt"]["commitment"]]
     # and the last receipt is proven while an earlier one answers 409 "replaced"
-    assert integrity.proof(first, open_poll, c["receipt"]["commitment"])["leaf_index"] == 0
+    assert verification.proof(first, open_poll, c["receipt"]["commitment"])["leaf_index"] == 0
     for old in (a, b):
         with pytest.raises(Conflict) as replaced:
-            integrity.proof(first, open_poll, old["receipt"]["commitment"])
+            verification.proof(first, open_poll, old["receipt"]["commitment"])
         assert replaced.value.code == "ballot-replaced"
 
 
@@ -68,8 +67,8 @@ def test_an_older_ballot_delivered_after_a_newer_one_does_not_replace_it(pipelin
     original = BallotQueue.send
     monkeypatch.setattr(BallotQueue, "send", lambda self, msg: held.append(msg) or "held")
     voter = resident(f"order-{open_poll}")
-    service.cast_ballot(voter, open_poll, answers(1, (1,)), None)
-    latest = service.cast_ballot(voter, open_poll, answers(2, (3,)), None)
+    voting.cast_ballot(voter, open_poll, answers(1, (1,)), None)
+    latest = voting.cast_ballot(voter, open_poll, answers(2, (3,)), None)
     monkeypatch.setattr(BallotQueue, "send", original)
     older, newer = held
     assert older.accepted_at_ms <= newer.accepted_at_ms
@@ -96,10 +95,10 @@ def test_the_live_tally_equals_the_ledger_after_batches_with_duplicates_and_chan
     monkeypatch.setattr(BallotQueue, "send", lambda self, msg: [original(self, msg) for _ in range(3)][0])
     voters = [resident(f"tally-{open_poll}-{i}") for i in range(10)]
     for i, voter in enumerate(voters):
-        service.cast_ballot(voter, open_poll, answers(i % 3 + 1, (1,)), None)
+        voting.cast_ballot(voter, open_poll, answers(i % 3 + 1, (1,)), None)
     pipeline.drain()
     for voter in voters[:4]:
-        service.cast_ballot(voter, open_poll, answers(3, (2,)), None)
+        voting.cast_ballot(voter, open_poll, answers(3, (2,)), None)
     pipeline.drain()
 
     # Then the live tally is exactly the ledger's count
@@ -119,7 +118,7 @@ def test_the_cast_path_refuses_an_outsider_and_the_under_age_and_queues_nothing(
     sent = []
     monkeypatch.setattr(BallotQueue, "send", lambda self, msg: sent.append(msg))
     with pytest.raises(Forbidden) as refused:
-        service.cast_ballot(who(open_poll), open_poll, answers(1, (1,)), None)
+        voting.cast_ballot(who(open_poll), open_poll, answers(1, (1,)), None)
     assert refused.value.code == "not-eligible"
     assert reason in str(refused.value)
     assert sent == []
@@ -127,9 +126,9 @@ def test_the_cast_path_refuses_an_outsider_and_the_under_age_and_queues_nothing(
 
 def test_a_retry_of_the_same_ballot_gets_the_same_receipt(pipeline, open_poll):
     voter = resident(f"same-{open_poll}")
-    first = service.cast_ballot(voter, open_poll, answers(2, (1, 3)), "key-1")
+    first = voting.cast_ballot(voter, open_poll, answers(2, (1, 3)), "key-1")
     pipeline.drain()
-    again = service.cast_ballot(voter, open_poll, answers(2, (1, 3)), "key-1")
+    again = voting.cast_ballot(voter, open_poll, answers(2, (1, 3)), "key-1")
     pipeline.drain()
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
     assert BallotLedger().get(open_poll, first["ballot_id"]).commitment == first["receipt"]["commitment"]

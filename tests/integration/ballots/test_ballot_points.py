@@ -13,7 +13,7 @@ from aj74.keystore import ballot_key_secret
 from aj74.points import service as points
 from aj74.points.repository import PointsLedger
 from aj74.points.settlement import forget_final_polls, settle
-from aj74.polls import service
+from aj74.polls import voting
 from aj74.polls.scheduling import tick
 
 from tests.support.polls import answers, resident
@@ -32,7 +32,7 @@ def test_a_ballot_delivered_five_times_earns_points_once_after_the_result(pipeli
     original_send = BallotQueue.send
     monkeypatch.setattr(BallotQueue, "send", lambda self, msg: [original_send(self, msg) for _ in range(5)][0])
     voter = resident(f"five-{open_poll}")
-    service.cast_ballot(voter, open_poll, answers(1, (2,)), None)
+    voting.cast_ballot(voter, open_poll, answers(1, (2,)), None)
     pipeline.drain()
     # While the poll is open nothing is credited: a credit now would date the ballot
     assert points.my_points(voter, 20, None)["balance"] == 0
@@ -71,7 +71,7 @@ def test_a_repeated_credit_is_refused_and_leaves_the_entry_untouched(pipeline, o
 def test_residents_who_did_not_vote_or_live_elsewhere_get_nothing(pipeline, open_poll):
     # Given one voter and a neighbour who did not vote
     voter, neighbour = resident(f"voter-{open_poll}"), resident(f"neighbour-{open_poll}")
-    service.cast_ballot(voter, open_poll, answers(2, (1,)), None)
+    voting.cast_ballot(voter, open_poll, answers(2, (1,)), None)
     pipeline.drain()
     finalise_now(open_poll)
 

@@ -12,12 +12,12 @@ from aj74.ballots.message import BallotMessage
 from aj74.ballots.queue import BallotQueue
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import utcnow
-from aj74.integrity.service import integrity_report
 from aj74.keystore import message_key
 from aj74.points.repository import PointsLedger
 from aj74.points.settlement import forget_final_polls, settle
-from aj74.polls import service
+from aj74.polls import service, voting
 from aj74.polls.scheduling import tick
+from aj74.polls.verification import integrity_report
 
 from tests.support.polls import answers, persona, resident
 
@@ -75,7 +75,7 @@ def test_forged_and_altered_messages_change_nothing_during_voting_or_after_the_r
     pipeline.dlq_bodies()
     voters = [resident(f"forge-{open_poll}-{i}") for i in range(12)]
     for i, voter in enumerate(voters):
-        service.cast_ballot(voter, open_poll, answers(i % 3 + 1, (1,)), None)
+        voting.cast_ballot(voter, open_poll, answers(i % 3 + 1, (1,)), None)
     pipeline.drain()
     live_before = service.results(voters[0], open_poll)
 
@@ -121,7 +121,7 @@ def test_a_signed_ballot_the_poll_could_not_have_accepted_is_refused(pipeline, o
     # answer, and acceptance at or after close
     pipeline.dlq_bodies()
     voter = resident(f"signed-{open_poll}")
-    service.cast_ballot(voter, open_poll, answers(1, (1,)), None)
+    voting.cast_ballot(voter, open_poll, answers(1, (1,)), None)
     genuine = sent[0]
     closes_at = service.get_staff(persona("approver"), open_poll)["closes_at"]
     closes_ms = int(datetime.fromisoformat(closes_at).timestamp() * 1000)

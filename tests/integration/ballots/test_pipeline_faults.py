@@ -13,13 +13,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aj74.ballots.consumer import BallotRecorder
 from aj74.ballots.queue import BallotQueue
 from aj74.clock import utcnow
 from aj74.errors import Conflict
 from aj74.points.repository import PointsLedger
 from aj74.points.settlement import forget_final_polls, settle
-from aj74.polls import service
+from aj74.polls import service, voting
+from aj74.polls.recording import BallotRecorder
 from aj74.polls.scheduling import tick
 
 from infra.local.invocation import InvocationError
@@ -76,7 +76,7 @@ def test_each_ballot_delivered_two_to_five_times_counts_once(pipeline, open_poll
     voters = [resident(f"dup-{open_poll}-{i}") for i in range(30)]
     choices = [choice_for(i) for i in range(30)]
     for voter, (q1, q2) in zip(voters, choices, strict=True):
-        service.cast_ballot(voter, open_poll, answers(q1, q2), None)
+        voting.cast_ballot(voter, open_poll, answers(q1, q2), None)
     # When the consumer works through every copy
     pipeline.drain()
     # Then each ballot is counted once, live and final, and points are credited once
@@ -98,7 +98,7 @@ def test_consumer_crash_after_k_of_n_records_loses_and_doubles_nothing(pipeline,
     voters = [resident(f"crash-{crash_after}-{open_poll}-{i}") for i in range(20)]
     choices = [choice_for(i) for i in range(20)]
     for voter, (q1, q2) in zip(voters, choices, strict=True):
-        service.cast_ballot(voter, open_poll, answers(q1, q2), None)
+        voting.cast_ballot(voter, open_poll, answers(q1, q2), None)
     calls = {"n": 0, "crashed": False}
     original_record = BallotRecorder.record
 
@@ -134,7 +134,7 @@ def test_throttled_writes_are_retried_until_every_ballot_counts(pipeline, open_p
     voters = [resident(f"throttle-{open_poll}-{i}") for i in range(40)]
     choices = [choice_for(i) for i in range(40)]
     for voter, (q1, q2) in zip(voters, choices, strict=True):
-        service.cast_ballot(voter, open_poll, answers(q1, q2), None)
+        voting.cast_ballot(voter, open_poll, answers(q1, q2), None)
     with throttled_writes(0.3) as injected:
         pipeline.drain()
     # Then the throttling happened, and still each ballot and each credit landed exactly once
@@ -153,7 +153,7 @@ def test_concurrent_double_submits_count_one_ballot_per_resident(pipeline, open_
 
     def submit(voter, k):
         try:
-            body = service.cast_ballot(voter, open_poll, answers(k % 3 + 1, (k % 3 + 1,)), None)
+            body = voting.cast_ballot(voter, open_poll, answers(k % 3 + 1, (k % 3 + 1,)), None)
         except Conflict:
             return
         with lock:
@@ -166,7 +166,7 @@ def test_concurrent_double_submits_count_one_ballot_per_resident(pipeline, open_
         t.join()
     pipeline.drain()
     # Then exactly one ballot per resident is counted, and it is one the resident was given a receipt for
-    counted = {v.subject: service.ballot_state(v, open_poll, None) for v in voters}
+    counted = {v.subject: voting.ballot_state(v, open_poll, None) for v in voters}
     assert all(state["state"] == "counted" for state in counted.values())
     assert all(counted[s]["commitment"] in receipts[s] for s in receipts)
     result = finalise(open_poll)
@@ -179,14 +179,14 @@ def test_client_retries_with_one_idempotency_key_get_one_answer_and_one_count(pi
     # Given a resident whose app retries the same ballot with the same Idempotency-Key
     voter = resident(f"retry-{open_poll}")
     body = answers(2, (1, 3))
-    first = service.cast_ballot(voter, open_poll, body, "phone-retry-1")
-    second = service.cast_ballot(voter, open_poll, body, "phone-retry-1")
+    first = voting.cast_ballot(voter, open_poll, body, "phone-retry-1")
+    second = voting.cast_ballot(voter, open_poll, body, "phone-retry-1")
     pipeline.drain()
-    third = service.cast_ballot(voter, open_poll, body, "phone-retry-1")
+    third = voting.cast_ballot(voter, open_poll, body, "phone-retry-1")
     # Then every retry gets the same 202, before and after the ballot is counted
     assert first == second == third
     # And a different ballot is accepted as a change of mind, and only the change counts
-    changed = service.cast_ballot(voter, open_poll, answers(1, (2,)), "another-key")
+    changed = voting.cast_ballot(voter, open_poll, answers(1, (2,)), "another-key")
     assert changed["receipt"]["commitment"] != first["receipt"]["commitment"]
     pipeline.drain()
     result = finalise(open_poll)
@@ -200,7 +200,7 @@ def test_only_a_poison_message_reaches_the_dead_letter_queue(pipeline, open_poll
     pipeline.dlq_bodies()  # start from an empty DLQ
     voters = [resident(f"poison-{open_poll}-{i}") for i in range(10)]
     for i, voter in enumerate(voters):
-        service.cast_ballot(voter, open_poll, answers(*choice_for(i)), None)
+        voting.cast_ballot(voter, open_poll, answers(*choice_for(i)), None)
     poison = json.dumps({"v": 1, "poll_id": open_poll, "ballot_key": "x"})
     pipeline.sqs.send_message(QueueUrl=pipeline.driver.source.queue_url, MessageBody=poison)
     # When the queue is drained

@@ -7,7 +7,7 @@ import pytest
 from aj74.ballots.demographics import age_band
 from aj74.clock import utcnow
 from aj74.errors import InvalidInput
-from aj74.polls import service
+from aj74.polls import service, voting
 
 from tests.support.polls import answers, resident
 
@@ -21,7 +21,7 @@ def test_an_eligible_resident_can_vote_and_still_can_after_voting(pipeline, open
     voter = resident(f"eligible-{open_poll}")
 
     before = _listed(voter, open_poll)
-    service.cast_ballot(voter, open_poll, answers(1, (1,)), None)
+    voting.cast_ballot(voter, open_poll, answers(1, (1,)), None)
     pipeline.drain()
     after = service.get_for_resident(voter, open_poll)
 
@@ -54,7 +54,7 @@ def test_a_resident_without_a_birth_year_is_told_so(pipeline, open_poll):
 
 def test_participants_so_far_move_in_the_steps_live_results_do(pipeline, open_poll):
     for i in range(13):
-        service.cast_ballot(resident(f"p{i}-{open_poll}"), open_poll, answers(2, (3,)), None)
+        voting.cast_ballot(resident(f"p{i}-{open_poll}"), open_poll, answers(2, (3,)), None)
     pipeline.drain()
 
     participants = service.get_for_resident(resident(f"reader-{open_poll}"), open_poll)["participants"]
@@ -64,7 +64,7 @@ def test_participants_so_far_move_in_the_steps_live_results_do(pipeline, open_po
 
 def test_an_answer_error_names_the_question_by_its_text(pipeline, open_poll):
     with pytest.raises(InvalidInput) as invalid:
-        service.cast_ballot(resident(f"half-{open_poll}"), open_poll,
+        voting.cast_ballot(resident(f"half-{open_poll}"), open_poll,
                             {"answers": [{"question_id": "q1", "option_ids": ["q1-o1"]}]}, None)
 
     assert invalid.value.errors == [{"field": "answers", "detail": "нет ответа на вопрос «Что ещё добавить?»"}]

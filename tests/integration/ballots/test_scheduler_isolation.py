@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from aj74.ballots.keys import ledger_partition
 from aj74.clock import utcnow
-from aj74.polls import service
+from aj74.polls import service, voting
 from aj74.polls.scheduling import tick
 from aj74.settings import get_settings
 from aj74.storage import dynamodb_client
@@ -56,7 +56,7 @@ def test_a_poll_that_cannot_be_finalised_does_not_stop_the_others(pipeline, monk
     # Given two polls with a ballot each, one of them with a planted ballot no recount can place
     broken, healthy = opened_poll(), opened_poll()
     for poll_id in (broken, healthy):
-        service.cast_ballot(resident(f"iso-{poll_id}"), poll_id, answers(1, (1,)), None)
+        voting.cast_ballot(resident(f"iso-{poll_id}"), poll_id, answers(1, (1,)), None)
     pipeline.drain()
     plant_foreign_option(broken)
     planted.append(broken)

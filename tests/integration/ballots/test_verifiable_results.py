@@ -16,7 +16,7 @@ import pytest
 from aj74.clock import utcnow
 from aj74.errors import Conflict
 from aj74.integrity.published import check_proof
-from aj74.polls import service
+from aj74.polls import service, voting
 from aj74.polls.repository import PollRepository
 from aj74.polls.scheduling import tick
 from aj74.settings import get_settings
@@ -60,7 +60,7 @@ def final_poll(pipeline, open_poll):
     """A Satka poll with VOTERS counted ballots, closed and finalised; and the voters' receipts."""
     receipts = []
     for i in range(VOTERS):
-        body = service.cast_ballot(resident(f"verifiable-{open_poll}-{i}"), open_poll,
+        body = voting.cast_ballot(resident(f"verifiable-{open_poll}-{i}"), open_poll,
                                    answers(i % 3 + 1, tuple(sorted({1 + i % 3, 1 + (i // 3) % 3}))), None)
         receipts.append(body["receipt"])
     pipeline.drain()

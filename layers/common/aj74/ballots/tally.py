@@ -1,9 +1,8 @@
-"""Counting: live tally increments per batch and the exact recount from the ledger."""
+"""The live tally's layout: how many shard items a poll's tally has and the attribute that holds an
+option's count. The live tally is an indication while a poll is open; the official count is the
+recount of the ledger (``aj74.integrity.published.tally``, run by ``aj74.polls.scheduling``)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Iterable
 
 TALLY_SHARDS = 16  # live-tally items per poll; a batch adds to one at random, so no key runs hot
 
@@ -16,11 +15,3 @@ def counter_name(option_id: str) -> str:
 def option_from_counter(name: str) -> str:
     return name[2:].replace("_o", "-o", 1)
 
-
-def count(ballots: Iterable[tuple[str, ...]]) -> tuple[int, Counter]:
-    """(number of ballots, count per option id) over ballots given as their option ids."""
-    total, counts = 0, Counter()
-    for option_ids in ballots:
-        total += 1
-        counts.update(option_ids)
-    return total, counts

@@ -78,13 +78,20 @@ def is_canonical(ballots: Sequence[PublishedBallot]) -> bool:
     return all(_order_key(a) <= _order_key(b) for a, b in zip(ballots, ballots[1:], strict=False))
 
 
+def count(ballots: Iterable[tuple[str, ...]]) -> tuple[int, Counter]:
+    """(number of ballots, count per option id) over ballots given as their option ids."""
+    total, counts = 0, Counter()
+    for option_ids in ballots:
+        total += 1
+        counts.update(option_ids)
+    return total, counts
+
+
 def tally(ballots: Sequence[PublishedBallot]) -> dict:
     """Totals and Merkle root of a list in canonical order: what a final result publishes."""
-    counts: Counter = Counter()
-    for b in ballots:
-        counts.update(b.option_ids)
+    total, counts = count(b.option_ids for b in ballots)
     leaves = [leaf_bytes(b.commitment, b.option_ids) for b in ballots]
-    return {"total_ballots": len(ballots), "counts": dict(sorted(counts.items())),
+    return {"total_ballots": total, "counts": dict(sorted(counts.items())),
             "merkle_root": merkle.root(leaves).hex(), "tree_size": len(leaves)}
 
 

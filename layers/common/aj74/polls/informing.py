@@ -10,7 +10,8 @@ from aj74.errors import Conflict, Forbidden, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import acting_role
 from aj74.ids import ulid
-from aj74.polls import model, reporting
+from aj74.polls import model
+from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
 
 TITLE_LIMIT = 200
@@ -56,7 +57,7 @@ def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
     """
     from aj74.content import service as content
 
-    poll = reporting.staff_poll(actor, poll_id)
+    poll = staff_poll(actor, poll_id)
     if not (actor.has_role("moderator") or actor.has_role("approver")):
         raise Forbidden("Информировать жителей могут модератор территории или Управление по внутренней политике.",
                         code="role-required")

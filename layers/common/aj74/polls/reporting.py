@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from aj74 import scope
 from aj74.audit.repository import AuditLog
 from aj74.ballots.queue import queue_backlog
 from aj74.ballots.repository import LiveTallies
@@ -19,9 +18,10 @@ from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
-from aj74.identity.roles import acting_role, is_region_wide
+from aj74.identity.roles import acting_role
 from aj74.polls import breakdown as bd
 from aj74.polls import model
+from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
@@ -35,21 +35,6 @@ def _schemas():
     from aj74.polls import report_schemas
 
     return report_schemas
-
-
-def staff_poll(actor: Principal, poll_id: str) -> model.Poll:
-    """The poll, if ``actor`` may see it: moderators only inside their territories."""
-    from aj74.polls.service import _check_poll_id
-
-    _check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id)
-    if actor.has_role("moderator") and not is_region_wide(actor):
-        outside = scope.out_of_scope(actor, poll.territory_ids, territory_tree())
-        if outside:
-            names = ", ".join(territory_tree().get(t).name for t in outside)
-            raise Forbidden(f"Опрос проводится на территориях вне вашей зоны ответственности: {names}.",
-                            code="territory-scope")
-    return poll
 
 
 # ---------------------------------------------------------------- results

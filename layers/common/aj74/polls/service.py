@@ -1,34 +1,32 @@
-"""Poll use cases: drafting and moderation by staff, listing, voting and results for residents.
+"""Poll use cases: drafting and moderation by staff, listing, reading and results for residents.
 
-Routes call these functions; they hold no HTTP and reach storage only through repositories.
+Casting and the state of a ballot are in ``aj74.polls.voting``, the helpers that decide who reaches
+which poll in ``aj74.polls.access``. Routes call these functions; they hold no HTTP and reach
+storage only through repositories.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from aj74 import scope
 from aj74.audit.repository import AuditLog
-from aj74.ballots import keys, receipts
-from aj74.ballots.demographics import age_band
-from aj74.ballots.message import BallotMessage
-from aj74.ballots.queue import BallotQueue
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import iso, utcnow
-from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
+from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.identity.principal import Principal
 from aj74.identity.roles import APPROVER, acting_role, is_region_wide
-from aj74.ids import is_ulid, ulid
-from aj74.keystore import ballot_key_secret
+from aj74.ids import ulid
 from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.settlement import settle
 from aj74.polls import model, reporting
 from aj74.polls import resident_view as resident_extras
+from aj74.polls.access import check_poll_id, resident_poll
 from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
+from aj74.polls.voting import has_voted
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
@@ -43,11 +41,6 @@ def _schemas():
     from aj74.polls import schemas
 
     return schemas
-
-
-def _check_poll_id(poll_id: str) -> None:
-    if not is_ulid(poll_id):
-        raise NotFound("Опрос не найден.", code="poll-not-found")
 
 
 # ====================================================================== staff
@@ -92,7 +85,7 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
 
 
 def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
-    _check_poll_id(poll_id)
+    check_poll_id(poll_id)
     patch = parse_model(_schemas().PollPatchIn, body)
     repo = PollRepository()
     poll = repo.get(poll_id)
@@ -134,7 +127,7 @@ def _editable_input(poll: model.Poll) -> dict:
 
 def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None) -> dict:
     """submit / approve / reject / cancel, as the workflow allows."""
-    _check_poll_id(poll_id)
+    check_poll_id(poll_id)
     comment = parse_model(_schemas().CommentIn, body or {}).comment
     repo = PollRepository()
     poll = repo.get(poll_id)
@@ -151,7 +144,7 @@ def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = No
 
 
 def get_staff(actor: Principal, poll_id: str) -> dict:
-    _check_poll_id(poll_id)
+    check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
     if actor.has_role("moderator") and not is_region_wide(actor):
         scope.require_scope(actor, poll.territory_ids, territory_tree())
@@ -214,10 +207,6 @@ def staff_view(poll: model.Poll) -> dict:
 RESIDENT_STATES = ("open", "final")
 
 
-def _voter_key(poll_id: str, actor: Principal) -> str:
-    return keys.ballot_key(ballot_key_secret(), poll_id, actor.subject)
-
-
 def resident_view(poll: model.Poll, voted: bool) -> dict:
     tree = territory_tree()
     content = _with_images(poll.content())
@@ -241,120 +230,19 @@ def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | No
     polls = [p for p in _all_in_state(PollRepository(), state) if model.visible_to(p, actor, tree)]
     page, next_cursor = _page(polls, limit, cursor)
     ledger = BallotLedger()
-    items = [resident_extras.extend(resident_view(p, ledger.get(p.poll_id, _voter_key(p.poll_id, actor)) is not None),
-                                    p, actor, tree) for p in page]
+    items = [resident_extras.extend(resident_view(p, has_voted(actor, p.poll_id, ledger)), p, actor, tree)
+             for p in page]
     return {"items": items, "next_cursor": next_cursor}
 
 
-def _resident_poll(actor: Principal, poll_id: str) -> model.Poll:
-    _check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id, consistent=False)
-    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, territory_tree()):
-        raise NotFound("Опрос не найден.", code="poll-not-found")
-    return poll
-
-
 def get_for_resident(actor: Principal, poll_id: str) -> dict:
-    poll = _resident_poll(actor, poll_id)
-    voted = BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is not None
+    poll = resident_poll(actor, poll_id)
+    voted = has_voted(actor, poll_id)
     return resident_extras.extend(resident_view(poll, voted), poll, actor, territory_tree())
 
 
-class _PollCache:
-    """Open polls cached for a second per instance: at a spike, every ballot would otherwise read
-    the poll. Content is frozen once open, and acceptance is decided by the clock against
-    ``closes_at``, so a second of staleness cannot let a late ballot in."""
-
-    def __init__(self, ttl: float = 1.0) -> None:
-        self.ttl = ttl
-        self._items: dict[str, tuple[float, model.Poll]] = {}
-
-    def get(self, poll_id: str) -> model.Poll:
-        now = time.monotonic()
-        hit = self._items.get(poll_id)
-        if hit and now - hit[0] < self.ttl:
-            return hit[1]
-        poll = PollRepository().get(poll_id, consistent=False)
-        if len(self._items) > 256:
-            self._items.clear()
-        self._items[poll_id] = (now, poll)
-        return poll
-
-
-_poll_cache = _PollCache()
-
-
-def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str | None,
-                now: datetime | None = None) -> dict:
-    """Validate a ballot and enqueue it; the consumer records it. Returns the 202 body."""
-    _check_poll_id(poll_id)
-    if idempotency_key is not None and not (1 <= len(idempotency_key) <= 128 and idempotency_key.isprintable()):
-        raise InvalidInput("Idempotency-Key: от 1 до 128 печатных символов.",
-                           errors=[{"field": "Idempotency-Key", "detail": "от 1 до 128 печатных символов"}])
-    ballot = parse_model(_schemas().BallotIn, body)
-    now = now or utcnow()
-    poll = _poll_cache.get(poll_id)
-    tree = territory_tree()
-    if poll.state in model.UNPUBLISHED_STATES:
-        raise NotFound("Опрос не найден.", code="poll-not-found")
-    if not poll.is_accepting(now):
-        raise Conflict(_not_open_reason(poll, now), code="poll-not-open", state=poll.state)
-    reason = model.eligibility_problem(poll, actor, tree)
-    if reason:
-        raise Forbidden(reason, code="not-eligible")
-    option_ids = model.normalize_answers(poll, [a.model_dump() for a in ballot.answers])
-    secret = ballot_key_secret()
-    ballot_id = keys.ballot_key(secret, poll_id, actor.subject)
-    salt = None
-    if ballot.commitment:
-        commitment = ballot.commitment
-    else:
-        salt = (keys.derived_salt(secret, poll_id, actor.subject, idempotency_key, option_ids)
-                if idempotency_key else receipts.random_salt())
-        commitment = receipts.commitment(poll_id, ballot_id, option_ids, salt)
-    response = {
-        "ballot_id": ballot_id, "state": "accepted", "poll_id": poll_id, "can_change_until": iso(poll.closes_at),
-        "receipt": {"poll_id": poll_id, "ballot_id": ballot_id, "commitment": commitment,
-                    "option_ids": list(option_ids), **({"salt": salt} if salt else {}),
-                    "fingerprint": poll.fingerprint},
-    }
-    # A first ballot, a change or a retry, always enqueued: the ledger keeps the one accepted last,
-    # so this 202 is true even when an earlier ballot of the same resident is still in the queue.
-    accepted_ms = int(now.timestamp() * 1000)
-    BallotQueue().send(BallotMessage(
-        poll_id=poll_id, ballot_key=ballot_id, option_ids=option_ids, commitment=commitment,
-        accepted_at_ms=accepted_ms, territory_id=actor.territory_id or "-",
-        age_band=age_band(actor.birth_year, poll.opens_at.year), gender=actor.gender or "-",
-    ))
-    return response
-
-
-def _not_open_reason(poll: model.Poll, now: datetime) -> str:
-    if poll.state == "approved" or (poll.state == "open" and now < poll.opens_at):
-        return "Голосование ещё не началось."
-    if poll.state in ("closed", "final") or (poll.state == "open" and now >= poll.closes_at):
-        return "Голосование уже завершено."
-    if poll.state == "cancelled":
-        return "Опрос отменён."
-    return "Голосование не идёт."
-
-
-def ballot_state(actor: Principal, poll_id: str, ballot_id: str | None) -> dict:
-    poll = _resident_poll(actor, poll_id)
-    key = _voter_key(poll_id, actor)
-    recorded = BallotLedger().get(poll_id, key)
-    if recorded is not None:
-        return {"ballot_id": key, "state": "counted", "commitment": recorded.commitment}
-    if ballot_id == key and poll.state in ("open", "closed"):
-        return {"ballot_id": key, "state": "accepted"}
-    if ballot_id == key and poll.state == "final":
-        return {"ballot_id": key, "state": "rejected",
-                "reason": "Голос не поступил в подсчёт до подведения итогов."}
-    raise NotFound("Вы не голосовали в этом опросе.", code="ballot-not-found")
-
-
 def results(actor: Principal, poll_id: str) -> dict:
-    poll = _resident_poll(actor, poll_id)
+    poll = resident_poll(actor, poll_id)
     if poll.state == "final":
         result = poll.extra.get("result") or {}
         return model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final") | {
@@ -362,7 +250,7 @@ def results(actor: Principal, poll_id: str) -> dict:
             "fingerprint": poll.fingerprint, "audit_head": result.get("audit_head")}
     if poll.results_visibility == "after_close":
         raise Forbidden("Результаты будут опубликованы после завершения голосования.", code="results-hidden")
-    if BallotLedger().get(poll_id, _voter_key(poll_id, actor)) is None:
+    if not has_voted(actor, poll_id):
         raise Forbidden("Результаты видны после того, как ваш голос учтён.", code="results-after-vote")
     total, counts = LiveTallies().read(poll_id)
     step = get_settings().small_cell_threshold  # live numbers move in steps: no single ballot is seen arriving

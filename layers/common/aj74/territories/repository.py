@@ -13,7 +13,7 @@ from aj74.clock import iso, utcnow
 from aj74.errors import Conflict
 from aj74.settings import get_settings
 from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
-from aj74.territories import Registry, Territory, packaged
+from aj74.territories.tree import Registry, Territory, packaged
 
 VERSION_KEY = "#registry"
 _FIELDS = ("name", "kind", "parent_id", "official_name", "oktmo", "population", "population_year", "retired_at")

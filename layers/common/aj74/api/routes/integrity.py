@@ -8,8 +8,8 @@ from chalice import Blueprint
 from aj74.api import contract
 from aj74.api.routing import route
 from aj74.identity.roles import AUDIT_EXPORTERS, STAFF_READERS
-from aj74.integrity import service
 from aj74.integrity.published import PAGE_LIMIT
+from aj74.polls import verification
 
 bp = Blueprint(__name__)
 
@@ -20,14 +20,14 @@ bp = Blueprint(__name__)
                           "description": "Обязательство из квитанции голоса (64 шестнадцатеричных символа)."}},
        response=contract.PROOF, problems=(403, 409))
 def get_proof(ctx, poll_id):
-    return service.proof(ctx.principal, poll_id, ctx.query.get("receipt"))
+    return verification.proof(ctx.principal, poll_id, ctx.query.get("receipt"))
 
 
 @route(bp, "/v1/polls/{poll_id}/ballots/published", summary="Опубликованный список голосов",
        query={"cursor": contract.CURSOR, "limit": {**contract.LIMIT, "maximum": PAGE_LIMIT, "default": PAGE_LIMIT}},
        response=contract.PUBLISHED_BALLOTS, problems=(403, 409))
 def get_published_ballots(ctx, poll_id):
-    return service.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
+    return verification.published_ballots(ctx.principal, poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
 
 
 PUBLIC = ("Без входа: итоги подведённого опроса, его опубликованный список голосов и доказательства "
@@ -37,7 +37,7 @@ PUBLIC = ("Без входа: итоги подведённого опроса, 
 @route(bp, "/v1/public/polls/{poll_id}/result", auth=False, summary="Итоги подведённого опроса (публично)",
        description=PUBLIC, response=contract.PUBLIC_RESULT, problems=(409,))
 def get_public_result(ctx, poll_id):
-    return service.public_result(poll_id)
+    return verification.public_result(poll_id)
 
 
 @route(bp, "/v1/public/polls/{poll_id}/proof", auth=False, summary="Доказательство включения голоса (публично)",
@@ -45,7 +45,7 @@ def get_public_result(ctx, poll_id):
                                               "description": "Обязательство из квитанции голоса."}},
        response=contract.PROOF, problems=(409,))
 def get_public_proof(ctx, poll_id):
-    return service.public_proof(poll_id, ctx.query.get("receipt"))
+    return verification.public_proof(poll_id, ctx.query.get("receipt"))
 
 
 @route(bp, "/v1/public/polls/{poll_id}/ballots/published", auth=False,
@@ -53,16 +53,16 @@ def get_public_proof(ctx, poll_id):
        query={"cursor": contract.CURSOR, "limit": {**contract.LIMIT, "maximum": PAGE_LIMIT, "default": PAGE_LIMIT}},
        response=contract.PUBLISHED_BALLOTS, problems=(409,))
 def get_public_published_ballots(ctx, poll_id):
-    return service.public_published_ballots(poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
+    return verification.public_published_ballots(poll_id, ctx.query.get("cursor"), ctx.query.get("limit"))
 
 
 @route(bp, "/v1/admin/audit/export", roles=AUDIT_EXPORTERS, summary="Выгрузка журнала аудита с хешами",
        response=contract.AUDIT_EXPORT)
 def export_audit_log(ctx):
-    return service.audit_export()
+    return verification.audit_export()
 
 
 @route(bp, "/v1/admin/polls/{poll_id}/integrity", roles=STAFF_READERS, summary="Проверка целостности итогов опроса",
        response=contract.INTEGRITY_REPORT, problems=(409,))
 def check_poll_integrity(ctx, poll_id):
-    return service.integrity_report(ctx.principal, poll_id)
+    return verification.integrity_report(ctx.principal, poll_id)

@@ -7,7 +7,7 @@ from chalice import Blueprint
 from aj74.api import contract
 from aj74.api.routing import json_response, route
 from aj74.pagination import parse_limit
-from aj74.polls import resident_view, service
+from aj74.polls import resident_view, service, voting
 
 bp = Blueprint(__name__)
 
@@ -31,7 +31,7 @@ def get_poll(ctx, poll_id):
        response=contract.BALLOT_ACCEPTED, problems=(403, 409),
        rate_limit="ballots")
 def cast_ballot(ctx, poll_id):
-    body = service.cast_ballot(ctx.principal, poll_id, ctx.body(), ctx.headers.get("idempotency-key"))
+    body = voting.cast_ballot(ctx.principal, poll_id, ctx.body(), ctx.headers.get("idempotency-key"))
     return json_response(resident_view.ballot_with_title(body), status=202)
 
 
@@ -39,7 +39,7 @@ def cast_ballot(ctx, poll_id):
        query={"ballot_id": {"type": "string", "maxLength": 64, "description": "ballot_id из ответа 202."}},
        response=contract.BALLOT_STATE, problems=(403,))
 def get_ballot(ctx, poll_id):
-    return resident_view.ballot_with_title(service.ballot_state(ctx.principal, poll_id, ctx.query.get("ballot_id")))
+    return resident_view.ballot_with_title(voting.ballot_state(ctx.principal, poll_id, ctx.query.get("ballot_id")))
 
 
 @route(bp, "/v1/polls/{poll_id}/results", summary="Итоги опроса", response=contract.POLL_RESULTS, problems=(403, 409))

@@ -10,6 +10,9 @@ never learns who voted (the API settles participation points after the result, a
 Nothing is taken on trust from the queue: a message must carry a valid MAC under the message key,
 and what it says is re-checked against the poll (accepted inside [opens_at, closes_at), options of
 the poll within each question's limits, not older than the queue's retention after close).
+
+The recorder belongs to ``polls/``, which runs the vote: it reads polls and flags amendments;
+``ballots/`` below it gives the message, the ledger and the live tallies.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from aj74.ballots.message import BallotMessage, PoisonMessage
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.errors import NotFound
+from aj74.polls.access import ballot_path_polls
 from aj74.polls.model import UNPUBLISHED_STATES, Poll, choice_problem
 from aj74.polls.repository import PollRepository
 
@@ -35,28 +39,19 @@ class Outcome:
 
 
 class BallotRecorder:
-    def __init__(self, message_key: bytes, retention_seconds: int, poll_ttl_seconds: float = 2.0) -> None:
+    def __init__(self, message_key: bytes, retention_seconds: int) -> None:
         self.message_key = message_key
         self.retention_ms = retention_seconds * 1000
         self.ledger = BallotLedger()
         self.polls = PollRepository()
         self.tallies = LiveTallies()
-        self._poll_ttl = poll_ttl_seconds
-        self._poll_cache: dict[str, tuple[float, Poll]] = {}
 
     def _poll(self, poll_id: str, fresh: bool = False) -> Poll:
-        now = time.monotonic()
-        hit = self._poll_cache.get(poll_id)
-        if hit and not fresh and now - hit[0] < self._poll_ttl:
-            return hit[1]
+        """The poll, through the process's one poll cache (``aj74.polls.access``)."""
         try:
-            poll = self.polls.get(poll_id, consistent=fresh)
+            return ballot_path_polls.get(poll_id, fresh=fresh)
         except NotFound as exc:
             raise PoisonMessage(f"ballot for unknown poll {poll_id}", reason="invalid") from exc
-        if len(self._poll_cache) > 256:
-            self._poll_cache.clear()
-        self._poll_cache[poll_id] = (now, poll)
-        return poll
 
     def record(self, body: str, now_ms: int | None = None) -> Outcome:
         """Record one queued ballot. Raises PoisonMessage for what must never be recorded (it goes

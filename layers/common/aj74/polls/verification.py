@@ -1,38 +1,25 @@
-"""Use cases of verifiable results: inclusion proofs, the published ballot list, the audit-log
-export and the staff integrity check. Routes call these; storage is reached through repositories."""
+"""Checking the vote (verifiable results): inclusion proofs, the published ballot list, the audit-log
+export and the staff integrity check. Routes call these; storage is reached through repositories.
+
+``integrity/`` below gives the cryptography (fingerprints, Merkle trees, the published list's format
+and recount) and the list's storage; which poll a caller may check, and the recount of the ledger
+(``aj74.polls.scheduling.counted_ballots``), are the vote's, so these use cases live in ``polls/``."""
 
 from __future__ import annotations
 
 from aj74.audit.repository import LOG, AuditLog
+from aj74.ballots.repository import BallotLedger
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, InvalidInput, NotFound
 from aj74.identity.principal import Principal
-from aj74.identity.roles import STAFF_READERS, is_region_wide
-from aj74.ids import is_ulid
 from aj74.integrity.fingerprint import fingerprint
 from aj74.integrity.published import CANONICAL_ORDER, PAGE_LIMIT, differences, is_commitment, tally
 from aj74.integrity.repository import PublishedBallots
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.polls import model
+from aj74.polls.access import check_poll_id, visible_poll, voter_key
 from aj74.polls.repository import PollRepository
 from aj74.polls.scheduling import counted_ballots
-from aj74.scope import require_scope
-from aj74.territories import territory_tree
-
-
-def _poll_for(actor: Principal, poll_id: str, consistent: bool = False) -> model.Poll:
-    """A poll the caller may see: staff within their scope, residents when it targets them."""
-    if not is_ulid(poll_id):
-        raise NotFound("Опрос не найден.", code="poll-not-found")
-    poll = PollRepository().get(poll_id, consistent=consistent)
-    tree = territory_tree()
-    if any(actor.has_role(r) for r in STAFF_READERS):
-        if not is_region_wide(actor):
-            require_scope(actor, poll.territory_ids, tree)
-        return poll
-    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, tree):
-        raise NotFound("Опрос не найден.", code="poll-not-found")
-    return poll
 
 
 def _final_result(poll: model.Poll) -> dict:
@@ -54,7 +41,7 @@ def proof(actor: Principal, poll_id: str, receipt: str | None) -> dict:
     if not is_commitment(receipt):
         raise InvalidInput("receipt: укажите обязательство из квитанции — 64 шестнадцатеричных символа.",
                            errors=[{"field": "receipt", "detail": "64 шестнадцатеричных символа"}])
-    poll = _poll_for(actor, poll_id)
+    poll = visible_poll(actor, poll_id)
     result = _final_result(poll)
     found = PublishedBallots().proof(poll_id, result["merkle_root"], receipt)
     if found is None:
@@ -73,18 +60,14 @@ def _replaced_by_a_later_ballot(actor: Principal, poll_id: str, commitment: str)
     resident can ask (their ballot key needs the secret), and the answer concerns only them."""
     if not actor.has_role("resident"):
         return False
-    from aj74.ballots.keys import ballot_key
-    from aj74.ballots.repository import BallotLedger
-    from aj74.keystore import ballot_key_secret
-
-    standing = BallotLedger().get(poll_id, ballot_key(ballot_key_secret(), poll_id, actor.subject))
+    standing = BallotLedger().get(poll_id, voter_key(poll_id, actor))
     return standing is not None and standing.commitment != commitment
 
 
 def published_ballots(actor: Principal, poll_id: str, cursor: str | None, limit_raw: str | None) -> dict:
     """A page of the published ballot list (``limit`` ≤ PAGE_LIMIT, opaque cursor)."""
     _limit(limit_raw)
-    return _published_page(_poll_for(actor, poll_id), cursor, limit_raw)
+    return _published_page(visible_poll(actor, poll_id), cursor, limit_raw)
 
 
 def _published_page(poll: model.Poll, cursor: str | None, limit_raw: str | None) -> dict:
@@ -111,8 +94,7 @@ def _published_page(poll: model.Poll, cursor: str | None, limit_raw: str | None)
 # hold nothing personal; anyone may check them. Polls not yet final do not exist here.
 
 def _public_final(poll_id: str) -> tuple[model.Poll, dict]:
-    if not is_ulid(poll_id):
-        raise NotFound("Опрос не найден.", code="poll-not-found")
+    check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
     if poll.state in model.UNPUBLISHED_STATES:
         raise NotFound("Опрос не найден.", code="poll-not-found")
@@ -168,7 +150,7 @@ def audit_export() -> dict:
 def integrity_report(actor: Principal, poll_id: str) -> dict:
     """Re-check a poll against what was fixed: content against its fingerprint, the published result
     against a fresh recount of the ledger and against its published ballot list."""
-    stored = _poll_for(actor, poll_id, consistent=True)
+    stored = visible_poll(actor, poll_id, consistent=True)
     computed = fingerprint(stored.content())
     report = {
         "poll_id": poll_id, "state": stored.state, "checked_at": iso(utcnow()),
