@@ -513,3 +513,21 @@ def test_a_malformed_key_in_the_jwks_is_skipped(issuer, wall_clock, cache_clock)
 
     # Then tokens signed by the good key still verify
     assert verifier.verify(issuer.sign(resident_claims(), "ec-2026")).subject == "res-satka-0001"
+
+
+@pytest.mark.parametrize("broken", [
+    {"kid": "bad-n", "kty": "RSA", "use": "sig", "n": "!!", "e": "AQAB"},   # pyjwt: plain ValueError
+    {"kid": "bad-ec", "kty": "EC", "use": "sig", "crv": "P-256", "x": "!!", "y": "!!"},
+    {"kid": "no-n", "kty": "RSA", "use": "sig", "e": "AQAB"},
+])
+def test_one_malformed_key_in_the_jwks_does_not_take_the_good_ones_down(issuer, wall_clock, cache_clock, broken):
+    # Given an issuer whose key set also holds one key pyjwt cannot load
+    def with_a_broken_key() -> dict:
+        document = issuer.jwks()
+        return {"keys": [broken, *document["keys"]]}
+
+    verifier = TokenVerifier(ISSUER, AUDIENCE, JwksCache(with_a_broken_key, clock=cache_clock),
+                             clock_skew_seconds=SKEW, clock=wall_clock)
+
+    # Then a token signed with a good key still verifies
+    assert verifier.verify(issuer.sign(resident_claims(), "rsa-2026")).subject == "res-satka-0001"

@@ -57,8 +57,10 @@ class JwksCache:
                     keys[kid] = ("RS256", RSAAlgorithm.from_jwk(jwk))
                 elif kty == "EC" and jwk.get("crv") == "P-256":
                     keys[kid] = ("ES256", ECAlgorithm.from_jwk(jwk))
-            except jwt.PyJWTError:
-                continue  # one malformed key must not take the others down
+            except (jwt.PyJWTError, ValueError, TypeError):
+                # One malformed key must not take the others down (pyjwt raises plain ValueError
+                # for some, e.g. an RSA modulus that is not base64url).
+                continue
         self._keys = keys
         self._fetched_at = self._clock()
 
