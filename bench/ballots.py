@@ -412,8 +412,8 @@ def finalise(poll_id: str) -> Finalised:
     if poll_id not in report.finalised:
         raise RuntimeError(f"the scheduler did not finalise the benchmark poll: {report.as_dict()}")
     forget_final_polls()  # final polls are cached for 30 s
-    result = PollRepository().get(poll_id).extra["result"]
-    return Finalised(result["total_ballots"], bool(result.get("live_tally_matched")), seconds)
+    result = PollRepository().get(poll_id).result
+    return Finalised(result.total_ballots, bool(result.live_tally_matched), seconds)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pytest
 from aj74.identity.principal import principal_from_claims
 from aj74.polls import breakdown as bd
 from aj74.polls import resident_view
+from aj74.polls.state import Result
 from aj74.territories import territory_tree
 
 from tests.unit.test_poll_rules import OPENS, make_poll
@@ -61,7 +62,7 @@ def test_a_poll_not_taking_ballots_says_so(poll, state, at, code):
 
 
 def test_participants_are_stepped_while_open_and_exact_once_final(poll):
-    final = replace(poll, state="final", extra={"result": {"total_ballots": 13}})
+    final = replace(poll, state="final", result=Result.from_dict({"total_ballots": 13}))
 
     assert resident_view.participants(poll, 19, 10) == {"count": 10, "step": 10, "final": False}
     assert resident_view.participants(final, None, 10) == {"count": 13, "step": 1, "final": True}

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from aj74 import errors
+from aj74.polls.state import Amendment, Execution
 
 # Path parameters by name: every route that uses the name gets the format, in the document and in
 # the check that turns a malformed id into a 404 before any storage call.
@@ -116,7 +117,6 @@ _STR = {"type": "string"}
 _STR_OR_NULL = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
 _STRINGS = {"type": "array", "items": _STR}
-_OBJECTS = {"type": "array", "items": {"type": "object"}}
 
 
 def _object(required: dict, optional: dict | None = None, **extra) -> dict:
@@ -141,9 +141,10 @@ PARTICIPANTS = _object(
     {"count": _INT, "step": {"type": "integer", "minimum": 1}, "final": {"type": "boolean"}},
     description="Сколько проголосовало: пока идёт голосование — с округлением вниз до step (как промежуточные "
                 "итоги), после подведения итогов (final) — точно.")
-_EXECUTION_RESIDENT = _object({
-    "decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR,
-    "updates": {"type": "array", "items": _object({"date": _STR, "text": _STR, "links": _STRINGS})}})
+# The poll state the API shows is defined once, in aj74.polls.state: these schemas come from its types.
+_EXECUTION_RESIDENT = Execution.resident_schema()
+_AMENDMENTS = {"type": "array", "items": Amendment.json_schema(),
+               "description": "Поправки к опубликованным итогам (голоса, дошедшие до реестра после закрытия)."}
 POLL = _object({
     "id": _STR, "state": _STR, "state_title": _STR, "title": _STR, "description": _STR, "image_url": _STR_OR_NULL,
     "image": _IMAGE, "can_vote": {"type": "boolean"}, "cannot_vote_reason": CANNOT_VOTE_REASON,
@@ -165,14 +166,10 @@ AUDIT_HEAD_OF_RESULT = _object(
     _HEAD, {"at": _STR_OR_NULL}, description="Голова журнала аудита в момент публикации итогов: "
     "python -m aj74.verify audit --head проверяет, что история до неё не переписана.")
 POLL_RESULTS = _object({**_RESULTS_BODY, "state_title": _STR},
-                       {"merkle_root": _STR_OR_NULL, "amendments": _OBJECTS, "fingerprint": _STR_OR_NULL,
+                       {"merkle_root": _STR_OR_NULL, "amendments": _AMENDMENTS, "fingerprint": _STR_OR_NULL,
                         "audit_head": {"anyOf": [AUDIT_HEAD_OF_RESULT, {"type": "null"}]}},
                        description="Итоги: live — пока идёт голосование, final — подведённые (с корнем Меркла).")
-_EXECUTION_STAFF = _object(
-    {"decision": _STR, "status": _STR, "status_title": _STR, "updated_at": _STR, "updates": {
-        "type": "array", "items": _object({"date": _STR, "text": _STR, "links": _STRINGS},
-                                          {"added_at": _STR, "added_by": _STR})}},
-    {"created_at": _STR, "updated_by": _STR})
+_EXECUTION_STAFF = Execution.json_schema()
 EXECUTION = {**_EXECUTION_STAFF, "description": "Отчёт об исполнении решения по итогам опроса."}
 _TURNOUT_ROW = _object({"territory_id": _STR, "name": _STR, "population": {"type": ["integer", "null"]},
                         "population_year": {"type": ["integer", "null"]},
@@ -190,7 +187,7 @@ STAFF_RESULTS = _object(
     {"poll_id": _STR, "title": _STR, "state": _STR, "state_title": _STR, "results_visibility": _STR,
      "closes_at": _STR, "territories": _STRINGS, "threshold": _INT},
     {"total_ballots": _INT, "questions": _RESULT_QUESTIONS, "merkle_root": _STR_OR_NULL,
-     "finalised_at": _STR_OR_NULL, "amendments": _OBJECTS,
+     "finalised_at": _STR_OR_NULL, "amendments": _AMENDMENTS,
      "execution": {"anyOf": [_EXECUTION_STAFF, {"type": "null"}]},
      "breakdown": {"type": "object", "description": "Разрез итогов (малые группы скрыты)."},
      "participation": _object({"ballots_counted": _INT, "queue_backlog": _INT, "measured_at": _STR, "total": _INT}),
@@ -206,7 +203,7 @@ PROOF = _object({"leaf_index": {"type": "integer", "minimum": 0}, "tree_size": {
                             "409 ballot-replaced — голос заменён более поздним голосом того же жителя.")
 PUBLIC_RESULT = _object(
     {**_RESULTS_BODY, "title": _STR, "merkle_root": _HEX64, "tree_size": {"type": "integer", "minimum": 0}},
-    {"closed_at": _STR_OR_NULL, "amendments": _OBJECTS},
+    {"closed_at": _STR_OR_NULL, "amendments": _AMENDMENTS},
     description="Подведённые итоги опроса для всех (без входа): варианты с текстами и числом голосов, корень "
                 "Меркла опубликованного списка. Ничего личного в них нет.")
 AUDIT_ENTRY = _object(

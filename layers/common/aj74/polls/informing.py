@@ -13,6 +13,7 @@ from aj74.ids import ulid
 from aj74.polls import model
 from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
+from aj74.polls.state import Informed
 
 TITLE_LIMIT = 200
 
@@ -25,21 +26,20 @@ def russian_date(value: str) -> str:
 
 def news_body(poll: model.Poll) -> dict:
     """The create body of the news item: the result per question and the execution report."""
-    result = poll.extra.get("result") or {}
-    total = int(result.get("total_ballots", 0))
-    summary = model.results_body(poll, result.get("counts", {}), total, "final")
+    total = int(poll.result.total_ballots) if poll.result else 0
+    summary = model.results_body(poll, poll.result.counts if poll.result else {}, total, "final")
     lines = [f"Голосование «{poll.title}» завершено. Приняли участие: {total}.", ""]
     for q in summary["questions"]:
         lines.append(q["text"])
         for o in sorted(q["options"], key=lambda o: -o["count"]):
             lines.append(f"— {o['text']}: {o['count']} ({round(o['share'] * 100)} %)")
         lines.append("")
-    report = poll.extra.get("execution")
+    report = poll.execution
     if report:
-        lines.append(f"Принятое решение: {report['decision']}")
-        lines.append(f"Статус исполнения: {report['status_title']}.")
-        for update in report.get("updates", []):
-            lines.append(f"{russian_date(update['date'])}: {update['text']}")
+        lines.append(f"Принятое решение: {report.decision}")
+        lines.append(f"Статус исполнения: {report.status_title}.")
+        for update in report.updates:
+            lines.append(f"{russian_date(update.date)}: {update.text}")
     title = f"Итоги опроса «{poll.title}»"
     if len(title) > TITLE_LIMIT:
         title = title[:TITLE_LIMIT - 2] + "…»"
@@ -63,15 +63,15 @@ def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
                         code="role-required")
     if poll.state != "final":
         raise Conflict("Сообщить об итогах можно после подведения итогов.", code="not-final", state=poll.state)
-    informed = poll.extra.get("informed")
+    informed = poll.informed
     if informed is None:
-        informed = {"content_id": ulid(), "at": iso(utcnow()), "by": actor.subject}
+        informed = Informed(content_id=ulid(), at=iso(utcnow()), by=actor.subject)
         PollRepository().set_fields(poll_id, "final", informed=informed)
     try:
-        return content.get_staff(actor, informed["content_id"]), False
+        return content.get_staff(actor, informed.content_id), False
     except NotFound:
         pass
-    draft = content.create_content(actor, news_body(poll), content_id=informed["content_id"])
+    draft = content.create_content(actor, news_body(poll), content_id=informed.content_id)
     submitted = content.moderate(actor, draft["id"], "submit")
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.inform"), action="poll.inform",
                       target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})

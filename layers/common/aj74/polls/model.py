@@ -3,12 +3,13 @@ answers and results."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aj74.clock import iso, parse_iso
 from aj74.errors import InvalidInput
 from aj74.identity.principal import Principal
+from aj74.polls.state import Amendment, Execution, Informed, Result, ReviewSnapshot
 from aj74.territories import TerritoryTree
 
 STATES = ("draft", "in_review", "approved", "rejected", "open", "closed", "final", "cancelled")
@@ -66,9 +67,16 @@ class Poll:
     version: int = 1
     history: tuple[dict, ...] = ()
     fingerprint: str | None = None
-    extra: dict = field(default_factory=dict)
     # {"id", "alt"} of an image aj74.media accepted (docs/decisions/016-images.md).
     image: dict | None = None
+    # What the poll gathers after its content is fixed (aj74.polls.state).
+    result: Result | None = None
+    amendments: tuple[Amendment, ...] = ()
+    execution: Execution | None = None
+    informed: Informed | None = None
+    review_snapshot: ReviewSnapshot | None = None
+    # A ballot reached the ledger after close: the scheduler checks the published result.
+    amend_pending: bool = False
 
     # ------------------------------------------------------------- content
     def content(self) -> dict:
@@ -139,11 +147,16 @@ def new_poll(poll_id: str, content: dict, author: Principal, now: datetime) -> P
 
 
 def poll_from_record(poll_id: str, state: str, version: int, content: dict, meta: dict) -> Poll:
+    """A poll from its stored attributes: ``meta`` holds them as stored (JSON dicts and lists)."""
     return Poll(poll_id=poll_id, state=state, version=version, created_by=meta["created_by"],
-                created_at=meta["created_at"], history=tuple(meta.get("history", ())),
+                created_at=meta["created_at"], history=tuple(meta.get("history") or ()),
                 fingerprint=meta.get("fingerprint"),
-                extra={k: v for k, v in meta.items()
-                       if k not in ("created_by", "created_at", "history", "fingerprint")},
+                result=Result.from_dict(meta.get("result")),
+                amendments=tuple(Amendment.from_dict(a) for a in meta.get("amendments") or ()),
+                execution=Execution.from_dict(meta.get("execution")),
+                informed=Informed.from_dict(meta.get("informed")),
+                review_snapshot=ReviewSnapshot.from_dict(meta.get("review_snapshot")),
+                amend_pending=bool(meta.get("amend_pending")),
                 **_content_fields(content))
 
 

@@ -9,6 +9,7 @@ on request from the ledger and cached per instance by its Merkle root.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from aj74.audit.repository import AuditLog
@@ -23,6 +24,7 @@ from aj74.polls import breakdown as bd
 from aj74.polls import model
 from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
+from aj74.polls.state import Execution, ExecutionUpdate, Result
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
@@ -57,15 +59,15 @@ def _counted(poll: model.Poll) -> list[bd.VoterGroupBallot]:
     return counted_voter_groups(poll)
 
 
-def _breakdown(poll: model.Poll, result: dict, dimension: str) -> dict:
+def _breakdown(poll: model.Poll, result: Result, dimension: str) -> dict:
     threshold = get_settings().small_cell_threshold
-    if "breakdowns" in result:
-        releases = [r for r in result["breakdowns"] or [] if r]
+    if result.breakdowns is not None:
+        releases = [r for r in result.breakdowns if r]
         if not releases:
             raise Conflict("Разрезы итогов этого опроса не были рассчитаны.", code="no-breakdown")
         return bd.published([q.as_dict() for q in poll.questions], releases, dimension, threshold,
                             _group_title(dimension))
-    key = (poll.poll_id, str(result.get("merkle_root")), dimension)
+    key = (poll.poll_id, str(result.merkle_root), dimension)
     with _cache_lock:
         hit = _breakdowns.get(key)
     if hit is not None:
@@ -101,14 +103,14 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
             "closes_at": iso(poll.closes_at), "territories": [territory_tree().get(t).name for t in poll.territory_ids],
             "threshold": get_settings().small_cell_threshold}
     if poll.state == "final":
-        result = poll.extra.get("result") or {}
-        body = model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final")
-        body |= head | {"merkle_root": result.get("merkle_root"), "finalised_at": result.get("finalised_at"),
-                        "audit_head": result.get("audit_head"),
-                        "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution")}
+        result = poll.result or Result(total_ballots=0, counts={})
+        body = model.results_body(poll, result.counts, result.total_ballots, "final")
+        body |= head | {"merkle_root": result.merkle_root, "finalised_at": result.finalised_at,
+                        "audit_head": result.audit_head, "amendments": [a.as_dict() for a in poll.amendments],
+                        "execution": poll.execution.as_dict() if poll.execution else None}
         if dimension:
             body["breakdown"] = _breakdown(poll, result, dimension)
-        body["turnout"] = _turnout(poll, result.get("total_ballots", 0), body.get("breakdown"))
+        body["turnout"] = _turnout(poll, result.total_ballots, body.get("breakdown"))
         return body
     if poll.state not in ("open", "closed"):
         raise Conflict(f"Итогов пока нет: опрос в состоянии «{model.STATE_TITLES[poll.state]}».",
@@ -161,47 +163,44 @@ def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | No
     data = parse_model(_schemas().ExecutionIn, body)
     poll = staff_poll(actor, poll_id)
     _require_author_role(actor, poll)
-    before = poll.extra.get("execution")
+    before = poll.execution
     at = iso(now or utcnow())
-    report = {**(before or {"updates": [], "created_at": at}), "decision": data.decision, "status": data.status,
-              "status_title": EXECUTION_STATUSES[data.status], "updated_at": at, "updated_by": actor.subject}
+    report = Execution(decision=data.decision, status=data.status, status_title=EXECUTION_STATUSES[data.status],
+                       updated_at=at, updates=before.updates if before else (),
+                       created_at=before.created_at if before else at, updated_by=actor.subject)
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution"), action="poll.execution",
                       target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
-    return saved.extra["execution"]
+    return saved.execution.as_dict()
 
 
 def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
     data = parse_model(_schemas().ExecutionUpdateIn, body)
     poll = staff_poll(actor, poll_id)
     _require_author_role(actor, poll)
-    report = poll.extra.get("execution")
+    report = poll.execution
     if not report:
         raise Conflict("Сначала укажите принятое решение и статус исполнения.", code="no-execution-report")
-    if len(report.get("updates", [])) >= MAX_UPDATES:
+    if len(report.updates) >= MAX_UPDATES:
         raise Conflict(f"В отчёте уже {MAX_UPDATES} записей о ходе исполнения.", code="too-many-updates")
     at = iso(now or utcnow())
-    update = {"date": data.date.isoformat(), "text": data.text, "links": list(data.links), "added_at": at,
-              "added_by": actor.subject}
-    report = {**report, "updates": [*report.get("updates", []), update], "updated_at": at}
+    update = ExecutionUpdate(date=data.date.isoformat(), text=data.text, links=tuple(data.links), added_at=at,
+                             added_by=actor.subject)
+    report = replace(report, updates=(*report.updates, update), updated_at=at)
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
-                      action="poll.execution_update", target_type="poll", target_id=poll_id, after=update, at=at)
-    return saved.extra["execution"]
+                      action="poll.execution_update", target_type="poll", target_id=poll_id, after=update.as_dict(),
+                      at=at)
+    return saved.execution.as_dict()
 
 
-def _summary(report: dict | None) -> dict | None:
-    return None if report is None else {"decision": report["decision"], "status": report["status"]}
+def _summary(report: Execution | None) -> dict | None:
+    return None if report is None else {"decision": report.decision, "status": report.status}
 
 
 def resident_execution(poll: model.Poll) -> dict | None:
     """The execution report as residents read it: no staff ids."""
-    report = poll.extra.get("execution")
-    if not report:
-        return None
-    return {"decision": report["decision"], "status": report["status"], "status_title": report["status_title"],
-            "updated_at": report["updated_at"],
-            "updates": [{"date": u["date"], "text": u["text"], "links": u["links"]} for u in report["updates"]]}
+    return poll.execution.for_residents() if poll.execution else None
 
 
 # ---------------------------------------------------------------- review

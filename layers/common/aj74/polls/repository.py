@@ -58,6 +58,16 @@ def _model():
     return PollRecord
 
 
+def _stored(value):
+    """A field's value as its attribute stores it: the typed poll state (aj74.polls.state) as the
+    JSON it always was, a tuple of them as a list; anything else as given."""
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [_stored(v) for v in value]
+    return value
+
+
 def _to_poll(record) -> Poll:
     return poll_from_record(
         record.poll_id, record.state, record.version, record.content,
@@ -124,7 +134,7 @@ class PollRepository:
         record.state = transition.to_state
         record.history = [*(record.history or []), transition.as_dict()]
         for name, value in fields.items():
-            setattr(record, name, value)
+            setattr(record, name, _stored(value))
         self._save(record, Record.state == transition.from_state)
         return _to_poll(record)
 
@@ -134,7 +144,7 @@ class PollRepository:
         if record.state != expected_state:
             raise Conflict("Опрос изменился.", code="state-changed", state=record.state)
         for name, value in fields.items():
-            setattr(record, name, value)
+            setattr(record, name, _stored(value))
         self._save(record, Record.state == expected_state)
         return _to_poll(record)
 

@@ -64,8 +64,7 @@ def participants(poll: model.Poll, live_total: int | None, step: int) -> dict:
     """How many have taken part: {count, step, final}. ``live_total`` is the live tally's ballots
     (read only for a poll that takes or drains ballots); it is shown rounded down to ``step``."""
     if poll.state == "final":
-        result = poll.extra.get("result") or {}
-        return {"count": int(result.get("total_ballots", 0)), "step": 1, "final": True}
+        return {"count": int(poll.result.total_ballots) if poll.result else 0, "step": 1, "final": True}
     return {"count": live(int(live_total or 0), step), "step": step, "final": False}
 
 

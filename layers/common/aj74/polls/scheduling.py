@@ -21,6 +21,7 @@ from aj74.observability import logger
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.model import Poll
 from aj74.polls.repository import PollRepository
+from aj74.polls.state import Amendment, Result
 
 
 @dataclass
@@ -104,26 +105,26 @@ def tick(now: datetime | None = None, grace_seconds: int = 60) -> TickReport:
         if poll.closes_at + timedelta(seconds=grace_seconds) <= now:
             run("finalise", poll, lambda p=poll: step(p, "finalise", result=_final_result(p, now)), report.finalised)
     for poll in _all(repo, "final"):
-        if poll.extra.get("amend_pending"):
+        if poll.amend_pending:
             run("amend", poll, lambda p=poll: _amend(repo, audit, p, now), report.amended)
     if any(report.as_dict().values()):
         logger.info("scheduler tick", **report.as_dict())
     return report
 
 
-def _final_result(poll: Poll, now: datetime) -> dict:
-    result = recount(poll)
+def _final_result(poll: Poll, now: datetime) -> Result:
+    counted = recount(poll)
     live_total, live_counts = LiveTallies().read(poll.poll_id)
-    result["live_tally_matched"] = live_total == result["total_ballots"] and all(
-        live_counts.get(k, 0) == v for k, v in result["counts"].items())
-    if not result["live_tally_matched"]:
+    matched = live_total == counted["total_ballots"] and all(
+        live_counts.get(k, 0) == v for k, v in counted["counts"].items())
+    if not matched:
         logger.warning("live tally differs from the recount", poll_id=poll.poll_id, live_total=live_total,
-                       recount_total=result["total_ballots"])
-    result["finalised_at"] = iso(now)
-    result["breakdowns"] = [_frozen_breakdowns(poll, [])]
-    # Published with the result: the log up to here can no longer be rewritten unseen (docs/decisions/013).
-    result["audit_head"] = AuditLog().head()
-    return result
+                       recount_total=counted["total_ballots"])
+    return Result(**counted, live_tally_matched=matched, finalised_at=iso(now),
+                  breakdowns=(_frozen_breakdowns(poll, []),),
+                  # Published with the result: the log up to here can no longer be rewritten unseen
+                  # (docs/decisions/013).
+                  audit_head=AuditLog().head())
 
 
 def counted_voter_groups(poll: Poll) -> list:
@@ -153,26 +154,25 @@ def _frozen_breakdowns(poll: Poll, earlier: list[dict]) -> dict | None:
 
 
 def _amend(repo: PollRepository, audit: AuditLog, poll: Poll, now: datetime) -> bool:
-    previous = poll.extra.get("result") or {}
+    previous = poll.result
+    previous_total = previous.total_ballots if previous else None
+    previous_root = previous.merkle_root if previous else None
     # Clear the flag first: a ballot that lands during the recount sets it again.
     repo.set_fields(poll.poll_id, "final", amend_pending=None)
-    result = recount(poll)
-    unchanged = result["total_ballots"] == previous.get("total_ballots")
-    if unchanged and result["merkle_root"] == previous.get("merkle_root"):
+    counted = recount(poll)
+    if counted["total_ballots"] == previous_total and counted["merkle_root"] == previous_root:
         return False
-    result["finalised_at"] = previous.get("finalised_at")
-    result["amended_at"] = iso(now)
     # An amendment's tables are suppressed together with every earlier release: the late ballots'
     # groups and choices stay hidden like any other small cell (docs/decisions/014).
-    earlier = [r for r in previous.get("breakdowns") or [] if r]
-    result["breakdowns"] = [*earlier, _frozen_breakdowns(poll, earlier)]
-    result["audit_head"] = audit.head()
-    amendment = {"at": iso(now), "previous_total": previous.get("total_ballots"), "total": result["total_ballots"],
-                 "previous_merkle_root": previous.get("merkle_root"), "merkle_root": result["merkle_root"],
-                 "audit_head": result["audit_head"]}
+    earlier = [r for r in (previous.breakdowns if previous else None) or () if r]
+    result = Result(**counted, finalised_at=previous.finalised_at if previous else None, amended_at=iso(now),
+                    breakdowns=(*earlier, _frozen_breakdowns(poll, earlier)), audit_head=audit.head())
+    amendment = Amendment(at=iso(now), previous_total=previous_total, total=result.total_ballots,
+                          previous_merkle_root=previous_root, merkle_root=result.merkle_root,
+                          audit_head=result.audit_head)
     fresh = repo.get(poll.poll_id)
-    repo.set_fields(poll.poll_id, "final", result=result, amendments=[*fresh.extra.get("amendments", []), amendment])
+    repo.set_fields(poll.poll_id, "final", result=result, amendments=(*fresh.amendments, amendment))
     audit.append(actor="system:scheduler", actor_role="system", action="poll.amend_result", target_type="poll",
-                 target_id=poll.poll_id, before={"total_ballots": previous.get("total_ballots")},
-                 after={"total_ballots": result["total_ballots"]}, at=iso(now))
+                 target_id=poll.poll_id, before={"total_ballots": previous_total},
+                 after={"total_ballots": result.total_ballots}, at=iso(now))
     return True

@@ -26,6 +26,7 @@ from aj74.polls.access import check_poll_id, resident_poll
 from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.repository import PollRepository
+from aj74.polls.state import Result, ReviewSnapshot
 from aj74.polls.voting import has_voted
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
@@ -135,7 +136,7 @@ def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = No
             "history": poll.history}
     transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(utcnow()))
     # What the Directorate rejected is kept, so the next review shows what changed since.
-    fields = {"review_snapshot": poll.content()} if action == "reject" else {}
+    fields = {"review_snapshot": ReviewSnapshot(poll.content())} if action == "reject" else {}
     saved = repo.apply(poll_id, transition, expected_version=poll.version, **fields)
     AuditLog().append(actor=actor.subject, actor_role=transition.actor_role, action=f"poll.{action}",
                       target_type="poll", target_id=poll_id, before={"state": transition.from_state},
@@ -196,10 +197,12 @@ def staff_view(poll: model.Poll) -> dict:
         "version": poll.version, **_with_images(poll.content()),
         "territories": [tree.get(t).as_dict() for t in poll.territory_ids if t in tree],
         "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
-        "fingerprint": poll.fingerprint, "result": poll.extra.get("result"),
-        "amendments": poll.extra.get("amendments", []), "execution": poll.extra.get("execution"),
-        "informed_content_id": (poll.extra.get("informed") or {}).get("content_id"),
-        "changes_since_review": reporting.content_changes(poll.extra.get("review_snapshot"), poll.content()),
+        "fingerprint": poll.fingerprint, "result": poll.result.as_dict() if poll.result else None,
+        "amendments": [a.as_dict() for a in poll.amendments],
+        "execution": poll.execution.as_dict() if poll.execution else None,
+        "informed_content_id": poll.informed.content_id if poll.informed else None,
+        "changes_since_review": reporting.content_changes(
+            poll.review_snapshot.content if poll.review_snapshot else None, poll.content()),
     }
 
 
@@ -244,10 +247,10 @@ def get_for_resident(actor: Principal, poll_id: str) -> dict:
 def results(actor: Principal, poll_id: str) -> dict:
     poll = resident_poll(actor, poll_id)
     if poll.state == "final":
-        result = poll.extra.get("result") or {}
-        return model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final") | {
-            "merkle_root": result.get("merkle_root"), "amendments": poll.extra.get("amendments", []),
-            "fingerprint": poll.fingerprint, "audit_head": result.get("audit_head")}
+        result = poll.result or Result(total_ballots=0, counts={})
+        return model.results_body(poll, result.counts, result.total_ballots, "final") | {
+            "merkle_root": result.merkle_root, "amendments": [a.as_dict() for a in poll.amendments],
+            "fingerprint": poll.fingerprint, "audit_head": result.audit_head}
     if poll.results_visibility == "after_close":
         raise Forbidden("Результаты будут опубликованы после завершения голосования.", code="results-hidden")
     if not has_voted(actor, poll_id):

@@ -20,10 +20,11 @@ from aj74.polls import model
 from aj74.polls.access import check_poll_id, visible_poll, voter_key
 from aj74.polls.repository import PollRepository
 from aj74.polls.scheduling import counted_ballots
+from aj74.polls.state import Result
 
 
-def _final_result(poll: model.Poll) -> dict:
-    result = poll.extra.get("result")
+def _final_result(poll: model.Poll) -> Result:
+    result = poll.result
     if poll.state != "final" or not result:
         raise Conflict("Итоги опроса ещё не подведены: проверка голосов станет доступна после публикации "
                        "итогов.", code="poll-not-final", state=poll.state)
@@ -43,9 +44,9 @@ def proof(actor: Principal, poll_id: str, receipt: str | None) -> dict:
                            errors=[{"field": "receipt", "detail": "64 шестнадцатеричных символа"}])
     poll = visible_poll(actor, poll_id)
     result = _final_result(poll)
-    found = PublishedBallots().proof(poll_id, result["merkle_root"], receipt)
+    found = PublishedBallots().proof(poll_id, result.merkle_root, receipt)
     if found is None:
-        if result.get("tree_size", 0) and PublishedBallots().index(poll_id, result["merkle_root"]) is None:
+        if result.tree_size and PublishedBallots().index(poll_id, result.merkle_root) is None:
             raise _list_missing()
         if _replaced_by_a_later_ballot(actor, poll_id, receipt):
             raise Conflict("Этот голос заменён вашим более поздним голосом: в итогах учтён только последний. "
@@ -75,7 +76,7 @@ def _published_page(poll: model.Poll, cursor: str | None, limit_raw: str | None)
     after = decode_cursor(cursor) or {}
     poll_id = poll.poll_id
     result = _final_result(poll)
-    root = result["merkle_root"]
+    root = result.merkle_root
     start = after.get("i", 0)
     if cursor and (after.get("r") != root or not isinstance(start, int) or start < 0):
         raise Conflict("Итоги опроса изменились (опубликована поправка): начните чтение списка заново.",
@@ -84,16 +85,16 @@ def _published_page(poll: model.Poll, cursor: str | None, limit_raw: str | None)
     if page is None:
         raise _list_missing()
     end = start + len(page)
-    more = end < result.get("tree_size", 0)
+    more = end < (result.tree_size or 0)
     return {"items": [b.as_dict() for b in page], "next_cursor": encode_cursor({"r": root, "i": end}) if more else None,
-            "tree_size": result.get("tree_size", 0), "merkle_root": root, "canonical_order": CANONICAL_ORDER}
+            "tree_size": result.tree_size or 0, "merkle_root": root, "canonical_order": CANONICAL_ORDER}
 
 
 # ---- public reads of a final poll (no sign-in): the vote check page of anyone -------------------
 # A final poll's results, its published ballot list (commitments and options, no voter) and proofs
 # hold nothing personal; anyone may check them. Polls not yet final do not exist here.
 
-def _public_final(poll_id: str) -> tuple[model.Poll, dict]:
+def _public_final(poll_id: str) -> tuple[model.Poll, Result]:
     check_poll_id(poll_id)
     poll = PollRepository().get(poll_id)
     if poll.state in model.UNPUBLISHED_STATES:
@@ -104,10 +105,9 @@ def _public_final(poll_id: str) -> tuple[model.Poll, dict]:
 def public_result(poll_id: str) -> dict:
     """A final poll's results for anyone: option texts and counts, the published root."""
     poll, result = _public_final(poll_id)
-    body = model.results_body(poll, result.get("counts", {}), result.get("total_ballots", 0), "final")
-    return body | {"title": poll.title, "merkle_root": result["merkle_root"], "tree_size": result.get("tree_size", 0),
-                   "closed_at": iso(poll.closes_at),
-                   "amendments": poll.extra.get("amendments", [])}
+    body = model.results_body(poll, result.counts, result.total_ballots, "final")
+    return body | {"title": poll.title, "merkle_root": result.merkle_root, "tree_size": result.tree_size or 0,
+                   "closed_at": iso(poll.closes_at), "amendments": [a.as_dict() for a in poll.amendments]}
 
 
 def public_proof(poll_id: str, receipt: str | None) -> dict:
@@ -117,9 +117,9 @@ def public_proof(poll_id: str, receipt: str | None) -> dict:
         raise InvalidInput("receipt: укажите обязательство из квитанции — 64 шестнадцатеричных символа.",
                            errors=[{"field": "receipt", "detail": "64 шестнадцатеричных символа"}])
     _poll, result = _public_final(poll_id)
-    found = PublishedBallots().proof(poll_id, result["merkle_root"], receipt)
+    found = PublishedBallots().proof(poll_id, result.merkle_root, receipt)
     if found is None:
-        if result.get("tree_size", 0) and PublishedBallots().index(poll_id, result["merkle_root"]) is None:
+        if result.tree_size and PublishedBallots().index(poll_id, result.merkle_root) is None:
             raise _list_missing()
         raise NotFound("Голос с таким обязательством не входит в опубликованные итоги опроса.",
                        code="receipt-not-found")
@@ -158,14 +158,14 @@ def integrity_report(actor: Principal, poll_id: str) -> dict:
                         "matches": None if stored.fingerprint is None else stored.fingerprint == computed},
         "result": None, "published_list": None,
     }
-    result = stored.extra.get("result")
-    if stored.state == "final" and result:
+    if stored.state == "final" and stored.result:
+        result = stored.result.as_dict()
         recounted = tally(counted_ballots(stored))
         diffs = differences(result, recounted)
         report["result"] = {"published": {k: result.get(k) for k in ("total_ballots", "counts", "merkle_root",
                                                                        "tree_size")},
                             "recount": recounted, "matches": not diffs, "differences": diffs}
-        listed = PublishedBallots().all(poll_id, result["merkle_root"])
+        listed = PublishedBallots().all(poll_id, stored.result.merkle_root)
         if listed is None:
             report["published_list"] = {"matches": False, "differences": ["the published ballot list is missing"]}
         else:

@@ -30,8 +30,7 @@ def _all_polls():
 
 def _voted_from(poll, territory_id: str) -> bool:
     if poll.state == "final":
-        result = poll.extra.get("result") or {}
-        for release in result.get("breakdowns") or []:
+        for release in (poll.result.breakdowns if poll.result else None) or ():
             table = (release or {}).get("tables", {}).get("territory")
             if table and territory_id in table.get("groups", []):
                 return True
