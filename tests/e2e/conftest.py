@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from infra.local.stack import LocalStack
 from tests.e2e.browser import launched_browser
@@ -46,3 +47,18 @@ def browser():
     """Debian's chromium for a module's browser tests (skipped when it is not installed)."""
     with launched_browser() as started:
         yield started
+
+
+@pytest.fixture(scope="module")
+def persona_api(local_stack):
+    """``call(method, path, persona, body=None, **query)`` as a development persona (token cached)."""
+    tokens: dict[str, str] = {}
+
+    def call(method: str, path: str, persona: str, body: dict | None = None, **params) -> requests.Response:
+        if persona not in tokens:
+            got = requests.post(f"{local_stack.api_url}/dev/token", json={"persona": persona}, timeout=10)
+            tokens[persona] = got.json()["access_token"]
+        return requests.request(method, f"{local_stack.api_url}{path}", json=body, params=params or None, timeout=10,
+                                headers={"Authorization": f"Bearer {tokens[persona]}"})
+
+    return call

@@ -10,7 +10,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import requests
 from aj74.territories import territory_tree
 
 from infra.local.seed import CITIES, REGIONAL_POLL_TITLE, demo_feed
@@ -21,17 +20,8 @@ FEED_TYPES = {"news", "event", "missing_person", "bulletin"}
 
 
 @pytest.fixture(scope="module")
-def api(local_stack):
-    tokens: dict[str, str] = {}
-
-    def call(method: str, path: str, persona: str, body: dict | None = None, **params) -> requests.Response:
-        if persona not in tokens:
-            got = requests.post(f"{local_stack.api_url}/dev/token", json={"persona": persona}, timeout=10)
-            tokens[persona] = got.json()["access_token"]
-        return requests.request(method, f"{local_stack.api_url}{path}", json=body, params=params or None, timeout=10,
-                                headers={"Authorization": f"Bearer {tokens[persona]}"})
-
-    return call
+def api(persona_api):
+    return persona_api
 
 
 def feed(api, persona: str) -> list[dict]:

@@ -9,29 +9,19 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 
 from infra.local.provision import aws_client
 
 pytestmark = pytest.mark.stack
 
 
+@pytest.fixture(scope="module")
+def api(persona_api):
+    return persona_api
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture(scope="module")
-def api(local_stack):
-    tokens: dict[str, str] = {}
-
-    def call(method: str, path: str, persona: str, body: dict | None = None, **params) -> requests.Response:
-        if persona not in tokens:
-            got = requests.post(f"{local_stack.api_url}/dev/token", json={"persona": persona}, timeout=10)
-            tokens[persona] = got.json()["access_token"]
-        return requests.request(method, f"{local_stack.api_url}{path}", json=body, params=params or None, timeout=10,
-                                headers={"Authorization": f"Bearer {tokens[persona]}"})
-
-    return call
 
 
 def feed_ids(api, persona: str) -> list[str]:

@@ -5,12 +5,13 @@ resident's is 404); the feed's codes come with Russian labels; the resident app'
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+
+from tests.e2e.browser import wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -38,14 +39,6 @@ class Api:
         return response.json()
 
 
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
