@@ -2,18 +2,22 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/checkov.txt layers/common/requirements.txt layers/common/pyproject.toml | sha1sum | cut -c1-12)
+# Each Lambda layer pins its own requirements (layers/*/requirements.txt, docs/decisions/020); the
+# development venv installs them all through requirements/dev.txt.
+LAYER_REQUIREMENTS := $(sort $(wildcard layers/*/requirements.txt))
+STAMP  := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/checkov.txt $(LAYER_REQUIREMENTS) layers/common/pyproject.toml | sha1sum | cut -c1-12)
 # make deploy: the stage, and the SAM and AWS CLIs (installed separately; they need an AWS account).
 STAGE  ?= dev
 SAM    ?= sam
 AWS    ?= aws
 ADMIN_CLIENT_ID ?= aj74-admin
+RESIDENT_CLIENT_ID ?= aj74-resident
 
 .PHONY: install browser web run test test-fast bench lint clean package deploy mutants
 
 install: $(STAMP)
 
-$(STAMP): requirements/dev.txt requirements/checkov.txt layers/common/requirements.txt layers/common/pyproject.toml
+$(STAMP): requirements/dev.txt requirements/checkov.txt $(LAYER_REQUIREMENTS) layers/common/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e layers/common
@@ -43,11 +47,12 @@ build/openapi.json: $(API_SOURCES) infra/web/openapi_spec.py | $(STAMP)
 web/shared/api/schema.d.ts: build/openapi.json node_modules/.installed
 	npm run --silent gen:api
 
-build/web/admin/index.html: web/shared/api/schema.d.ts $(WEB_SOURCES) node_modules/.installed
+build/web/admin/index.html build/web/resident/index.html &: web/shared/api/schema.d.ts $(WEB_SOURCES) node_modules/.installed
 	npm run --silent typecheck
 	npm run --silent build:admin
+	npm run --silent build:resident
 
-web: build/web/admin/index.html
+web: build/web/admin/index.html build/web/resident/index.html
 
 run: install web
 	$(PY) -m infra.local
@@ -60,7 +65,9 @@ test-fast: install web
 	npm run --silent test:unit
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
 
-bench: install
+# Lighthouse lives in a package of its own (bench/lighthouse), so `make test` never installs it.
+bench: install web
+	PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 npm ci --prefix bench/lighthouse --silent --no-audit --no-fund
 	$(PY) -m bench
 
 lint: install
@@ -70,7 +77,9 @@ clean:
 	rm -rf $(VENV) .pytest_cache build .aws-sam node_modules web/shared/api/schema.d.ts
 
 # The artifacts SAM would deploy, built offline for Lambda's arm64 Python 3.12 (no Docker, no
-# account): build/layer, build/functions/<Function>; prints sizes, fails on anything unexpected.
+# account): build/layers/<Layer>, build/functions/<Function>; prints sizes and each function's total
+# with its layers against Lambda's 250 MiB; fails on anything unexpected, on a module a function
+# imports that its layers lack, or on a function that does not fit (docs/decisions/020).
 package: install web
 	$(PY) -m infra.packaging
 
@@ -90,11 +99,31 @@ deploy: package web
 			> build/admin-config.json && \
 		$(AWS) s3 sync build/web/admin "s3://$$bucket" --delete --exclude config.json && \
 		$(AWS) s3 cp build/admin-config.json "s3://$$bucket/config.json" --content-type application/json
+	# The resident app: hashed assets cached for a year; the worker, the page, the manifest and the
+	# config revalidated on every load, so installed apps pick up a release (docs/decisions/019).
+	out() { $(AWS) cloudformation describe-stacks --stack-name aj74-$(STAGE) --output text --query "$$1"; } && \
+		bucket=$$(out "Stacks[0].Outputs[?OutputKey=='ResidentSiteBucketName'].OutputValue") && \
+		$(PY) -m infra.admin_config --client-id $(RESIDENT_CLIENT_ID) \
+			--api "$$(out "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue")" \
+			--site "$$(out "Stacks[0].Parameters[?ParameterKey=='ResidentOrigin'].ParameterValue")" \
+			--issuer "$$(out "Stacks[0].Parameters[?ParameterKey=='OidcIssuer'].ParameterValue")" \
+			> build/resident-config.json && \
+		$(AWS) s3 sync build/web/resident/assets "s3://$$bucket/assets" --delete \
+			--cache-control "public, max-age=31536000, immutable" && \
+		$(AWS) s3 sync build/web/resident "s3://$$bucket" --delete --exclude "assets/*" --exclude config.json \
+			--cache-control "no-cache" && \
+		$(AWS) s3 cp build/resident-config.json "s3://$$bucket/config.json" --content-type application/json \
+			--cache-control "no-cache"
 
-# Called by `sam build` (ApiFunction has BuildMethod: makefile): the API package is app.py alone;
-# its dependencies and the domain come from the shared layer.
+# Called by `sam build` (ApiFunction has BuildMethod: makefile): the API package is app.py and the
+# Chalice runtime (chalice/__init__.py and chalice/app.py, as `chalice package` ships it: the
+# standard library only; infra/packaging/build.py's CHALICE_RUNTIME); its dependencies and the
+# domain come from its layers.
 build-ApiFunction:
 	cp app.py "$(ARTIFACTS_DIR)/"
+	mkdir -p "$(ARTIFACTS_DIR)/chalice"
+	chalice="$$($(PY) -c 'import chalice, os; print(os.path.dirname(chalice.__file__))')" && \
+		cp "$$chalice/__init__.py" "$$chalice/app.py" "$(ARTIFACTS_DIR)/chalice/"
 
 # Mutation testing of the critical modules with mutmut (docs/testing.md): slow, not part of `make test`.
 # Each group runs in its own copy of the tree under build/mutation; GROUPS="scope tokens" runs some.

@@ -17,6 +17,7 @@ from aj74.api.routes import (
     integrity,
     poll_results,
     polls,
+    push,
     shop,
     staff,
     system,
@@ -42,6 +43,7 @@ app.register_blueprint(poll_results.bp)
 app.register_blueprint(audit.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(admin_territories.bp)
+app.register_blueprint(push.bp)
 
 
 def _dev_identity_routes():

@@ -5,4 +5,6 @@ BENCHMARKS = [
     "bench.cold_start",
     "bench.feed",
     "bench.ballots",
+    "bench.resident_app",
+    "bench.push",
 ]

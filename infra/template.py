@@ -9,6 +9,8 @@ from here:
 - :func:`functions` / :func:`function`: each ``AWS::Serverless::Function`` with its code
   directory, handler module and attribute (:class:`Function`);
 - :func:`function_properties`: a function's properties merged over ``Globals.Function``;
+- :func:`layers` / :func:`function_layers`: each ``AWS::Serverless::LayerVersion`` with its content
+  directory (:class:`Layer`), and the layers a function carries, in order (docs/decisions/020);
 - :func:`environment`: a function's ``Environment.Variables`` merged over the Globals' (unresolved);
 - :func:`stand_in_environment`: that environment as Lambda would set it, intrinsics replaced by
   plausible stand-ins (for importing a handler without a stack).
@@ -30,6 +32,7 @@ REGION = "eu-central-1"
 ACCOUNT_ID = "123456789012"
 
 FUNCTION = "AWS::Serverless::Function"
+LAYER = "AWS::Serverless::LayerVersion"
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
@@ -110,6 +113,44 @@ def function(template: Mapping[str, Any], function_id: str,
 def functions(template: Mapping[str, Any]) -> dict[str, Function]:
     """Every ``AWS::Serverless::Function`` by logical id, in template order."""
     return {function_id: function(template, function_id) for function_id in resources(template, FUNCTION)}
+
+
+# ------------------------------------------------------------------ layers
+@dataclass(frozen=True)
+class Layer:
+    """A layer of the template: ``ContentUri`` holds its ``requirements.txt`` (and, for the common
+    layer, the ``aj74`` package); SAM installs them under ``python/``."""
+
+    layer_id: str
+    content_uri: str
+
+    @property
+    def content_dir(self) -> Path:
+        return (REPO_ROOT / self.content_uri).resolve()
+
+    @property
+    def requirements(self) -> Path:
+        return self.content_dir / "requirements.txt"
+
+
+def layers(template: Mapping[str, Any]) -> dict[str, Layer]:
+    """Every ``AWS::Serverless::LayerVersion`` by logical id, in template order."""
+    return {layer_id: Layer(layer_id, str(resource["Properties"]["ContentUri"]).strip("/"))
+            for layer_id, resource in resources(template, LAYER).items()}
+
+
+def function_layers(template: Mapping[str, Any], function_id: str) -> list[str]:
+    """The logical ids of the layers ``function_id`` carries, in Lambda's order: SAM appends a
+    function's own ``Layers`` to those of ``Globals.Function`` (lists add up, unlike scalars).
+    Only ``!Ref`` to a layer of this template is accepted: a layer from elsewhere could not be checked."""
+    own = _own_properties(template, function_id).get("Layers") or []
+    declared = layers(template)
+    ids = []
+    for entry in [*(_globals(template).get("Layers") or []), *own]:
+        if not (isinstance(entry, dict) and entry.get("Ref") in declared):
+            raise ValueError(f"{function_id}: layer {entry!r} is not a !Ref to a LayerVersion of the template")
+        ids.append(entry["Ref"])
+    return ids
 
 
 def environment(template: Mapping[str, Any], function_id: str) -> dict[str, Any]:

@@ -62,13 +62,17 @@ def main() -> int:
         return 1
     try:
         admin = stack.admin_url if "admin" not in stack.skipped else f"не запущен ({stack.skipped['admin']})"
-        functions = [name for name in stack.pids if name not in ("moto", "api", "admin")]
+        resident = (stack.resident_url if "resident" not in stack.skipped
+                    else f"не запущено ({stack.skipped['resident']})")
+        functions = [name for name in stack.pids if name not in ("moto", "api", "admin", "resident")]
         admin_key = stack.admin_credentials
-        functions += [f"{name} — не запущена ({reason})" for name, reason in stack.skipped.items() if name != "admin"]
+        functions += [f"{name} — не запущена ({reason})" for name, reason in stack.skipped.items()
+                      if name not in ("admin", "resident")]
         print(
             "\nАктивный житель 74 — локальный стенд запущен\n"
             f"  API:            {stack.api_url}\n"
             f"  Админка:        {admin}  (вход: {stack.admin_auth_mode})\n"
+            f"  Приложение жителя: {resident}  (войдите жителем из списка ниже)\n"
             f"  Локальный AWS:  {stack.aws_endpoint}  (moto с проверкой IAM, регион eu-central-1)\n"
             f"                  администратор: AWS_ACCESS_KEY_ID={admin_key.access_key_id} "
             f"AWS_SECRET_ACCESS_KEY={admin_key.secret_access_key}\n"

@@ -1,8 +1,11 @@
-"""Serve the static admin site on the local stack, the way its production hosting will: the same
-files, a generated ``/config.json`` and the same security headers on every response.
+"""Serve a static web app on the local stack (the admin site, the resident app), the way its
+production hosting will: the same files, a generated ``/config.json`` and the same security headers
+on every response.
 
 Run as ``python -m infra.local.admin_server --host 127.0.0.1 --port 8080
---api http://127.0.0.1:8000 --site build/web/admin`` (``make web`` builds it).
+--api http://127.0.0.1:8000 --site build/web/admin`` (``make web`` builds it); the resident app is
+the same server with ``--site build/web/resident`` on its own port (its own origin, so its service
+worker's scope can never reach the admin site).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ CONTENT_TYPES = {
     ".mjs": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",

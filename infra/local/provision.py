@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from infra import template as sam
-from infra.local import buckets, secret_store, territories
+from infra.local import buckets, secret_store, territories, topic_subscriptions
 from infra.template import ACCOUNT_ID, FUNCTION, QUEUE, REGION, TABLE, TOPIC
 
 log = logging.getLogger(__name__)
@@ -360,6 +360,8 @@ def provision(
     # ... and ignores buckets' versioning and Object Lock: apply them (the audit anchor bucket).
     buckets.complete(resources, aws_client("s3", endpoint_url, region))
     territories.seed(resources, aws_client("dynamodb", endpoint_url, region))
+    # ... and SNS subscriptions (BulletinTopic → PushQueue): subscribe as it would.
+    topic_subscriptions.create(resources, aws_client("sns", endpoint_url, region))
     log.info("provisioned %s: %s", stack_name, ", ".join(sorted(resources.physical_ids)))
     return resources
 

@@ -44,8 +44,9 @@ DEFAULT_ADMIN_PORT = 8080
 # The resident web app (its origin is allowed by the API's CORS, AJ74_RESIDENT_PORT).
 DEFAULT_RESIDENT_PORT = 8090
 OIDC_AUDIENCE = "aj74-local"
-# The built admin site (`make web` builds it from web/admin with Vite).
+# The built web apps (`make web` builds them from web/admin and web/resident with Vite).
 ADMIN_SITE_DIR = "build/web/admin"
+RESIDENT_APP_DIR = "build/web/resident"
 # Region of the local AWS, and moto's dummy keys, which it refuses once it enforces IAM: a child
 # that is given no identity of its own (the admin site) can do nothing there. The developer's real
 # credentials never reach a child.
@@ -213,7 +214,7 @@ class LocalStack:
         resident_port: int = DEFAULT_RESIDENT_PORT,
     ) -> None:
         self.host = host
-        self.ports = {"aws": aws_port, "api": api_port, "admin": admin_port}
+        self.ports = {"aws": aws_port, "api": api_port, "admin": admin_port, "resident": resident_port}
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{api_port}"
         self.admin_url = f"http://{host}:{admin_port}"
@@ -278,7 +279,7 @@ class LocalStack:
             self.identities = create_function_identities(self.resources, self.admin_credentials)
             self.service_credentials = create_service_identity(self.resources, self.admin_credentials)
             log.info("execution roles from template.yaml: %s", ", ".join(sorted(self.identities)))
-            waits = [self._start_api(), *self._start_functions(), self._start_admin()]
+            waits = [self._start_api(), *self._start_functions(), self._start_admin(), self._start_resident()]
             for wait in filter(None, waits):
                 wait()
             if self.seed_on_start:
@@ -443,6 +444,33 @@ class LocalStack:
             log.info("admin site ready on %s", self.admin_url)
 
         return wait
+
+    def _start_resident(self):
+        if not (REPO_ROOT / RESIDENT_APP_DIR).is_dir():
+            self.skipped["resident"] = "the resident app is not built (run `make web`)"
+            log.warning("resident app skipped: %s/ is missing", RESIDENT_APP_DIR)
+            return None
+        resident = self._spawn(
+            "resident",
+            [sys.executable, "-m", "infra.local.admin_server", "--host", self.host,
+             "--port", str(self.ports["resident"]), "--api", self.api_url, "--site", RESIDENT_APP_DIR,
+             "--media-origin", self.aws_endpoint, *self._resident_auth_args()],
+            child_env({}),
+        )
+
+        def wait() -> None:
+            wait_until(lambda: http_ok(f"{self.resident_url}/"), resident, self.start_timeout, "resident app")
+            log.info("resident app ready on %s", self.resident_url)
+
+        return wait
+
+    def _resident_auth_args(self) -> list[str]:
+        if self.admin_auth_mode != "oidc":
+            return ["--auth-mode", self.admin_auth_mode]
+        from infra.local.dev_identity.provider import RESIDENT_CLIENT_ID
+
+        return ["--auth-mode", "oidc", "--oidc-issuer", f"{self.api_url}/dev", "--oidc-client-id", RESIDENT_CLIENT_ID,
+                "--oidc-redirect-uri", f"{self.resident_url}/"]
 
     def _admin_auth_args(self) -> list[str]:
         if self.admin_auth_mode != "oidc":

@@ -5,6 +5,7 @@ errors, axe-core finds nothing serious or critical), and small API helpers."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,16 +95,19 @@ class Person:
             self.page.wait_for_load_state("networkidle")
         return self.page
 
+    # What axe may not find on a page: the admin site is held to serious and critical.
+    AXE_IMPACTS = ("serious", "critical")
+
     def check(self, name: str | None = None) -> None:
-        """No script ran from staff text, no script errors, axe finds nothing serious; a screenshot."""
+        """No script ran from staff text, no script errors, axe finds nothing of AXE_IMPACTS; a screenshot."""
         assert self.page.evaluate("() => window.__xss") is None, "staff-entered markup ran as script"
-        assert self.errors == []
+        assert self.errors == [], self.errors
         self.page.add_script_tag(path=str(AXE))
-        violations = self.page.evaluate("""async () => {
+        violations = self.page.evaluate("""async (impacts) => {
             const result = await axe.run(document, {resultTypes: ["violations"]});
-            return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
-                .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`);
-        }""")
+            return result.violations.filter(v => impacts.includes(v.impact))
+                .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`);
+        }""", list(self.AXE_IMPACTS))
         assert violations == [], f"{self.page.url}: {violations}"
         if name:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -124,6 +128,61 @@ class Person:
 
     def close(self) -> None:
         self.context.close()
+
+
+class Resident(Person):
+    """A resident in the resident app on a phone (390 px unless told), signed in through the app's
+    own sign-in screen as a development persona, or nobody when ``persona`` is None.
+    ``open("/feed")`` opens the screen ``#/feed``; ``check(name)`` holds every screen to: no script
+    errors, no inline style (CSP style-src 'self'), axe finding nothing at all, no sideways scroll
+    at 320 px nor at the phone's width, and a full-page screenshot."""
+
+    AXE_IMPACTS = ("minor", "moderate", "serious", "critical")
+    NARROWEST = 320
+
+    def __init__(self, browser: Browser, stack: LocalStack, persona: str | None, width: int = PHONE_WIDTH) -> None:
+        self.stack = stack
+        self.width = width
+        self.context = browser.new_context(locale="ru-RU", timezone_id=BROWSER_ZONE,
+                                           viewport={"width": width, "height": 860}, bypass_csp=True)
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # A refusal a screen shows (403 results hidden, 404 no ballot yet) logs "Failed to load
+        # resource": not a script error.
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error"
+                     and not msg.text.startswith("Failed to load resource") else None)
+        response = self.page.goto(stack.resident_url + "/#/signin")
+        assert response is not None and response.ok
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        expect(self.page.locator("#persona-list")).to_be_visible(timeout=15_000)
+        if persona:
+            self.page.locator(f'#persona-list button[data-persona="{persona}"]').click()
+            expect(self.page).to_have_url(re.compile(r"#/polls$"))
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait until the screen has loaded what it shows (its status line, if any, is empty)."""
+        if self.page.locator("#status").count():
+            expect(self.page.locator("#status")).to_have_text("", timeout=15_000)
+
+    def open(self, path: str) -> Page:
+        """Open the screen ``#<path>``; the screen already shown is loaded anew, as a person
+        reopening the app would."""
+        target = f"{self.stack.resident_url}/#{path}"
+        self.page.reload() if self.page.url == target else self.page.goto(target)
+        self.settle()
+        return self.page
+
+    def check(self, name: str | None = None) -> None:
+        # An empty style="" is what axe's own checks leave behind; the app must write none with a value.
+        styled = self.page.evaluate("""() => [...document.querySelectorAll("[style]")]
+            .filter(e => e.getAttribute("style").trim()).map(e => e.outerHTML.slice(0, 200))""")
+        assert styled == [], f"inline style attributes (CSP style-src 'self' blocks them): {styled}"
+        super().check(name)
+        for width in (self.NARROWEST, self.width):
+            self.page.set_viewport_size({"width": width, "height": 860})
+            self.assert_no_page_scroll()
 
 
 CHELYABINSK = ZoneInfo("Asia/Yekaterinburg")

@@ -1,6 +1,6 @@
 """The ``local_stack`` session fixture: the whole local stack on free ports.
 
-Free ports keep it clear of a developer's running ``make run`` on 4566/8000/8080.
+Free ports keep it clear of a developer's running ``make run`` on 4566/8000/8080/8090.
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from tests.e2e.browser import launched_browser
 
 
 def stack_on_free_ports(log_dir: Path, **options) -> LocalStack:
-    """A LocalStack (not started) on three ports the OS reports free right now."""
-    sockets = [socket.socket() for _ in range(3)]
+    """A LocalStack (not started) on four ports the OS reports free right now."""
+    sockets = [socket.socket() for _ in range(4)]
     try:
         for sock in sockets:
             sock.bind(("127.0.0.1", 0))
-        aws_port, api_port, admin_port = (sock.getsockname()[1] for sock in sockets)
+        aws_port, api_port, admin_port, resident_port = (sock.getsockname()[1] for sock in sockets)
     finally:
         for sock in sockets:
             sock.close()
-    return LocalStack(aws_port=aws_port, api_port=api_port, admin_port=admin_port, log_dir=log_dir, **options)
+    return LocalStack(aws_port=aws_port, api_port=api_port, admin_port=admin_port, resident_port=resident_port,
+                      log_dir=log_dir, **options)
 
 
 @pytest.fixture(scope="session")

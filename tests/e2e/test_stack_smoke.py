@@ -32,7 +32,7 @@ def test_the_tables_of_the_template_exist_in_the_local_aws(local_stack):
 def test_every_non_http_function_runs_in_its_own_process(local_stack):
     driven = {f.logical_id for f in local_stack.resources.functions.values() if f.is_driven and not f.is_http}
 
-    running = set(local_stack.pids) - {"moto", "api", "admin"}
+    running = set(local_stack.pids) - {"moto", "api", "admin", "resident"}
 
     assert running == driven - set(local_stack.skipped)
     assert len(set(local_stack.pids.values())) == len(local_stack.pids)
@@ -63,3 +63,21 @@ def group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_the_resident_app_is_served_on_its_own_origin_as_an_installable_app(local_stack):
+    assert local_stack.resident_url != local_stack.admin_url
+    page = requests.get(local_stack.resident_url + "/", timeout=5)
+    assert page.status_code == 200 and 'rel="manifest"' in page.text
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe-inline" not in csp
+
+    manifest = requests.get(local_stack.resident_url + "/manifest.webmanifest", timeout=5)
+    assert manifest.headers["Content-Type"] == "application/manifest+json"
+    assert manifest.json()["start_url"] == "/#/polls" and manifest.json()["display"] == "standalone"
+    worker = requests.get(local_stack.resident_url + "/sw.js", timeout=5)
+    assert worker.status_code == 200 and worker.headers["Content-Type"].startswith("text/javascript")
+    # The build wrote the shell's file list into the worker.
+    assert "__AJ74_PRECACHE__" not in worker.text and "/manifest.webmanifest" in worker.text
+    config = requests.get(local_stack.resident_url + "/config.json", timeout=5).json()
+    assert config == {"apiBase": local_stack.api_url, "auth": {"mode": "dev"}}

@@ -209,3 +209,17 @@ def test_every_handler_imports_and_is_callable(template, handler):
     assert done.returncode == 0, (
         f"{handler.function_id}: Handler {handler.module}.{handler.attribute} from "
         f"{handler.code_dir.relative_to(REPO_ROOT)}/ is broken:\n{done.stderr}")
+
+
+# CloudFormation refuses a stack of more than 500 resources. The API's route and preflight events
+# each become a Lambda permission after the SAM transform, so the count grows with every path;
+# keep headroom for a few releases (docs/decisions/019-resident-app.md has the figure).
+CLOUDFORMATION_RESOURCE_LIMIT = 500
+RESOURCE_BUDGET = 400
+
+
+def test_the_transformed_stack_stays_well_inside_cloudformations_resource_limit(transformed):
+    count = len(transformed["Resources"])
+    print(f"{count} resources after the SAM transform")
+    assert count <= RESOURCE_BUDGET < CLOUDFORMATION_RESOURCE_LIMIT, (
+        f"{count} resources after the SAM transform; CloudFormation's limit is {CLOUDFORMATION_RESOURCE_LIMIT}")

@@ -36,6 +36,8 @@ ONLY_FOR = {
     # Only the API uploads and shows images (docs/decisions/016-images.md).
     "MEDIA_BUCKET": {"ApiFunction"},
     "MEDIA_PUBLIC_URL": {"ApiFunction"},
+    # Web Push: the API gives the public half, the fan-out signs (docs/decisions/018-web-push.md).
+    "VAPID_KEY_SECRET_ARN": {"ApiFunction", "PushFanoutFunction"},
 }
 
 
@@ -85,7 +87,7 @@ def test_no_secret_value_is_a_parameter_or_an_environment_value(template):
     # The ballot path's keys are generated in Secrets Manager; the template names them by ARN only.
     assert not [p for p, spec in template["Parameters"].items() if spec.get("NoEcho")]
     secrets = sam.resources(template, "AWS::SecretsManager::Secret")
-    assert set(secrets) == {"BallotKeySecret", "BallotMessageKey"}
+    assert set(secrets) == {"BallotKeySecret", "BallotMessageKey", "VapidKeySecret"}
     assert all("GenerateSecretString" in r["Properties"] and "SecretString" not in r["Properties"]
                for r in secrets.values())
     for function_id in sam.resources(template, FUNCTION):
@@ -180,14 +182,27 @@ def test_alarms_cover_the_ballot_path_and_notify_the_alarm_topic(template):
 # ------------------------------------------------------------------ admin site hosting
 
 
-def test_the_admin_bucket_is_private_encrypted_and_versioned(template):
-    bucket = template["Resources"]["AdminSiteBucket"]["Properties"]
+@pytest.mark.parametrize("site", ["AdminSite", "ResidentSite"])
+def test_each_web_app_bucket_is_private_encrypted_versioned_and_read_through_its_own_distribution(template, site):
+    bucket = template["Resources"][f"{site}Bucket"]["Properties"]
 
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    origin = template["Resources"]["AdminSiteDistribution"]["Properties"]["DistributionConfig"]["Origins"][0]
-    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["AdminSiteOriginAccessControl", "Id"]}
+    config = template["Resources"][f"{site}Distribution"]["Properties"]["DistributionConfig"]
+    assert config["Origins"][0]["OriginAccessControlId"] == {"Fn::GetAtt": [f"{site}OriginAccessControl", "Id"]}
+    assert config["Origins"][0]["DomainName"] == {"Fn::GetAtt": [f"{site}Bucket", "RegionalDomainName"]}
+    # The same strict CSP for both apps: one response-headers policy.
+    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": "AdminSiteHeadersPolicy"}
+
+
+def test_the_resident_app_has_an_origin_of_its_own_so_its_service_worker_cannot_reach_the_admin_site(template):
+    # A service worker controls its own origin only: two distributions, two origins, two buckets.
+    resources = template["Resources"]
+    admin = resources["AdminSiteDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    resident = resources["ResidentSiteDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    assert [o["DomainName"] for o in admin] != [o["DomainName"] for o in resident]
+    assert resources["ResidentSiteBucket"] is not resources["AdminSiteBucket"]
 
 
 def test_cloudfront_sends_the_same_security_headers_as_the_local_admin_server(template):

@@ -26,7 +26,8 @@ REPO_ROOT = sam.REPO_ROOT
 BASE = {"STAGE": "prod", "OIDC_ISSUER": "https://esia.gosuslugi74.ru", "OIDC_AUDIENCE": "aj74-mobile",
         "ADMIN_ORIGIN": "https://admin.aj74.ru"}
 HANDLERS = {"ApiFunction": "app", "BallotConsumerFunction": "functions.ballot_consumer",
-            "PollSchedulerFunction": "functions.poll_scheduler", "AuditAnchorFunction": "functions.audit_anchor"}
+            "PollSchedulerFunction": "functions.poll_scheduler", "AuditAnchorFunction": "functions.audit_anchor",
+            "PushFanoutFunction": "functions.push_fanout"}
 
 
 def complete(spec, **overrides) -> dict[str, str]:

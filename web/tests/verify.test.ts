@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   inclusionPath, leafBytes, merkleRoot, optionsText, parseReceipt, toHex, verifyInclusion,
-} from "../admin/src/parts/verify/merkle";
+} from "@shared/verify/merkle";
 
 const commitment = (i: number) => toHex(new Uint8Array(32).fill(i));
 

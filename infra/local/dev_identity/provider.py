@@ -36,6 +36,8 @@ AUTHORIZATION_CODE_SECONDS = 60
 # The admin site, a public client (no secret: PKCE protects its code). Its redirect URI is the
 # admin origin's sign-in page, registered exactly: no prefix or pattern matching.
 ADMIN_CLIENT_ID = "aj74-admin"
+# The resident app, another public client, redirected back to the resident origin's page.
+RESIDENT_CLIENT_ID = "aj74-resident"
 
 # RFC 7636 §4.1: 43–128 unreserved characters; an S256 challenge is 32 bytes in base64url.
 _VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
@@ -46,6 +48,11 @@ PERSONAS: dict[str, dict] = {
     "resident-satka": {
         "title": "Жительница Сатки", "sub": "res-satka-0001", "roles": ["resident"],
         "territory_id": "gp-satka", "birth_year": 1986, "gender": "f",
+    },
+    # Too young for polls with an age limit: the app says why before the poll is opened.
+    "resident-satka-teen": {
+        "title": "Школьник из Сатки", "sub": "res-satka-0002", "roles": ["resident"],
+        "territory_id": "gp-satka", "birth_year": 2015, "gender": "m",
     },
     "resident-magnitogorsk": {
         "title": "Житель Магнитогорска", "sub": "res-mgn-0001", "roles": ["resident"],

@@ -71,11 +71,13 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _provider():
-    from infra.local.dev_identity.provider import ADMIN_CLIENT_ID, DevIdentityProvider
+    from infra.local.dev_identity.provider import ADMIN_CLIENT_ID, RESIDENT_CLIENT_ID, DevIdentityProvider
 
     settings = get_settings()
-    return DevIdentityProvider(settings.oidc_issuer, settings.oidc_audience,
-                               clients={ADMIN_CLIENT_ID: (f"{settings.admin_origin}/",)})
+    clients = {ADMIN_CLIENT_ID: (f"{settings.admin_origin}/",)}
+    if settings.resident_origin:
+        clients[RESIDENT_CLIENT_ID] = (f"{settings.resident_origin}/",)
+    return DevIdentityProvider(settings.oidc_issuer, settings.oidc_audience, clients=clients)
 
 
 def provider():

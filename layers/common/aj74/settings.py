@@ -55,7 +55,8 @@ API = FunctionSettings(
     resources=("POLLS_TABLE", "BALLOTS_TABLE", "TALLIES_TABLE", "POINTS_TABLE", "AUDIT_TABLE", "STAFF_TABLE",
                "TERRITORIES_TABLE", "SHOP_ITEMS_TABLE", "SHOP_ORDERS_TABLE", "CONTENT_TABLE", "FEED_TABLE",
                "RATE_LIMITS_TABLE", "BULLETIN_TOPIC_ARN", "BALLOT_QUEUE_URL", "BALLOT_KEY_SECRET_ARN",
-               "BALLOT_MESSAGE_KEY_ARN", "MEDIA_BUCKET", "MEDIA_PUBLIC_URL"),
+               "BALLOT_MESSAGE_KEY_ARN", "MEDIA_BUCKET", "MEDIA_PUBLIC_URL", "PUSH_SUBSCRIPTIONS_TABLE",
+               "PUSH_QUEUE_URL", "VAPID_KEY_SECRET_ARN"),
 )
 BALLOT_CONSUMER = FunctionSettings(
     "BallotConsumerFunction",
@@ -64,10 +65,15 @@ BALLOT_CONSUMER = FunctionSettings(
 POLL_SCHEDULER = FunctionSettings(
     "PollSchedulerFunction",
     resources=("POLLS_TABLE", "BALLOTS_TABLE", "TALLIES_TABLE", "AUDIT_TABLE", "TERRITORIES_TABLE",
-               "CONTENT_TABLE", "FEED_TABLE", "BULLETIN_TOPIC_ARN"),
+               "CONTENT_TABLE", "FEED_TABLE", "BULLETIN_TOPIC_ARN", "PUSH_QUEUE_URL"),
 )
 AUDIT_ANCHOR = FunctionSettings("AuditAnchorFunction", resources=("AUDIT_TABLE", "AUDIT_ANCHOR_BUCKET"))
-FUNCTIONS = {spec.function_id: spec for spec in (API, BALLOT_CONSUMER, POLL_SCHEDULER, AUDIT_ANCHOR)}
+# Web Push (docs/decisions/018-web-push.md).
+PUSH_FANOUT = FunctionSettings(
+    "PushFanoutFunction",
+    resources=("PUSH_SUBSCRIPTIONS_TABLE", "PUSH_QUEUE_URL", "VAPID_KEY_SECRET_ARN", "TERRITORIES_TABLE"),
+)
+FUNCTIONS = {spec.function_id: spec for spec in (API, BALLOT_CONSUMER, POLL_SCHEDULER, AUDIT_ANCHOR, PUSH_FANOUT)}
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,11 @@ class Settings:
     # bucket's own S3 endpoint.
     media_bucket: str | None = None
     media_public_url: str | None = None
+    # Web Push (docs/decisions/018-web-push.md): subscriptions and follows, the fan-out queue, and
+    # the secret the VAPID signing key is derived from.
+    push_subscriptions_table: str | None = None
+    push_queue_url: str | None = None
+    vapid_key_secret_arn: str | None = None
     points_per_ballot: int = 10
     finalise_grace_seconds: int = 120
     # How long after close a genuine ballot can still reach the consumer: the ballot queue's
@@ -218,6 +229,9 @@ def load_settings(env: Mapping[str, str] | None = None, function: FunctionSettin
         audit_anchor_bucket=_text(env, "AUDIT_ANCHOR_BUCKET"),
         media_bucket=_text(env, "MEDIA_BUCKET"),
         media_public_url=media_public_url.rstrip("/") if media_public_url else None,
+        push_subscriptions_table=_text(env, "PUSH_SUBSCRIPTIONS_TABLE"),
+        push_queue_url=_text(env, "PUSH_QUEUE_URL"),
+        vapid_key_secret_arn=_text(env, "VAPID_KEY_SECRET_ARN"),
         points_per_ballot=_int(env, "POINTS_PER_BALLOT", 10),
         finalise_grace_seconds=_int(env, "FINALISE_GRACE_SECONDS", 120),
         ballot_queue_retention_seconds=_int(env, "BALLOT_QUEUE_RETENTION_SECONDS", 345_600, minimum=60),

@@ -284,6 +284,17 @@ INTEGRITY_REPORT = _object({
     "fingerprint": _object({"stored": _STR_OR_NULL, "computed": _STR, "matches": {"type": ["boolean", "null"]}}),
     "result": {"anyOf": [_MATCHES, {"type": "null"}]}, "published_list": {"anyOf": [_MATCHES, {"type": "null"}]},
     "ok": {"type": "boolean"}})
+# Web Push (docs/decisions/018-web-push.md).
+PUSH_KEY = _object({"public_key": {"type": "string", "description": (
+    "Открытый ключ VAPID сервиса (несжатая точка P-256, base64url): applicationServerKey для "
+    "PushManager.subscribe().")}})
+PUSH_STATUS = _object({
+    "subscribed": {"type": ["boolean", "null"],
+                   "description": "Подписан ли этот браузер (null, если адрес подписки не передан)."},
+    "territory_id": _STR_OR_NULL,
+    "devices": {"type": "integer", "minimum": 0, "description": "Сколько браузеров жителя подписаны."},
+    "follows": {"type": "array", "items": _STR, "description": "Опросы, за которыми житель следит."}})
+PUSH_FOLLOW = _object({"poll_id": _STR, "following": {"type": "boolean"}})
 # Every route may answer these: API Gateway throttling (429) and an unavailable dependency (503).
 COMMON_PROBLEMS = (429, 503)
 BODY_PROBLEMS = (400, 413, 415, 422)

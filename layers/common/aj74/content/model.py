@@ -191,8 +191,9 @@ def summary(content: Content) -> dict:
         card |= {"status": f.get("status", "searching"), "outcome": f.get("outcome"), "photo_url": f.get("photo_url"),
                  "last_seen_place": f["last_seen_place"], "last_seen_at": f["last_seen_at"]}
     elif content.type == "event":
-        card |= {"starts_at": f["starts_at"], "ends_at": f["ends_at"], "venue": f["venue"],
-                 "category": f["category"], "image": f.get("image")}
+        # The calendar shows where and how to register without a read per event.
+        card |= {"starts_at": f["starts_at"], "ends_at": f["ends_at"], "venue": f["venue"], "address": f["address"],
+                 "category": f["category"], "link": f.get("link"), "image": f.get("image")}
     return {k: v for k, v in card.items() if v is not None}
 
 

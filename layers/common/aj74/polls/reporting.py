@@ -171,6 +171,8 @@ def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | No
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution"), action="poll.execution",
                       target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
+    if _summary(before) != _summary(report):
+        _notify_followers(poll, report)
     return saved.execution.as_dict()
 
 
@@ -191,7 +193,15 @@ def add_execution_update(actor: Principal, poll_id: str, body: dict, now: dateti
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
                       action="poll.execution_update", target_type="poll", target_id=poll_id, after=update.as_dict(),
                       at=at)
+    _notify_followers(poll, report)
     return saved.execution.as_dict()
+
+
+def _notify_followers(poll: model.Poll, report: Execution) -> None:
+    """A poll's followers hear of each change of its execution report (docs/decisions/018-web-push.md)."""
+    from aj74.push.outbox import notify_poll_event
+
+    notify_poll_event("poll_execution", poll.poll_id, poll.title, status_title=report.status_title)
 
 
 def _summary(report: Execution | None) -> dict | None:

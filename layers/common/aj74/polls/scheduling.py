@@ -96,14 +96,29 @@ def tick(now: datetime | None = None, grace_seconds: int = 60) -> TickReport:
         if isolated(what, poll.poll_id, work, report.failed):
             done.append(poll.poll_id)
 
+    def notified(poll: Poll, kind: str, done: bool) -> bool:
+        # Residents hear of a poll that opened (its territories) and of its final result (its
+        # followers); queued only by the tick whose step took effect (docs/decisions/018-web-push.md).
+        if done:
+            from aj74.push.outbox import notify_poll_event
+
+            notify_poll_event(kind, poll.poll_id, poll.title, poll.territory_ids)
+        return done
+
+    def opened(poll: Poll) -> bool:
+        return notified(poll, "poll_opened", step(poll, "open", fingerprint=fingerprint(poll.content())))
+
+    def finalised(poll: Poll) -> bool:
+        return notified(poll, "poll_final", step(poll, "finalise", result=_final_result(poll, now)))
+
     for poll in _all(repo, "approved", opens_before=now):
-        run("open", poll, lambda p=poll: step(p, "open", fingerprint=fingerprint(p.content())), report.opened)
+        run("open", poll, lambda p=poll: opened(p), report.opened)
     for poll in _all(repo, "open"):
         if poll.closes_at <= now:
             run("close", poll, lambda p=poll: step(p, "close"), report.closed)
     for poll in _all(repo, "closed"):
         if poll.closes_at + timedelta(seconds=grace_seconds) <= now:
-            run("finalise", poll, lambda p=poll: step(p, "finalise", result=_final_result(p, now)), report.finalised)
+            run("finalise", poll, lambda p=poll: finalised(p), report.finalised)
     for poll in _all(repo, "final"):
         if poll.amend_pending:
             run("amend", poll, lambda p=poll: _amend(repo, audit, p, now), report.amended)

@@ -10,8 +10,8 @@ import { TextArea, TextField } from "@shared/ui/fields";
 import "../styles/site.css";
 import "../styles/verify.css";
 import { mountPublicPage } from "../shell/public";
-import { HEX64, parseReceipt } from "../parts/verify/merkle";
-import { checkReceipt, createApi, loadResult, recount, type PublicResult, type Verdict } from "../parts/verify/check";
+import { HEX64, parseReceipt } from "@shared/verify/merkle";
+import { checkReceipt, createApi, loadResult, recount, type PublicResult, type Verdict } from "@shared/verify/check";
 
 const POLL_ID = /^[0-9A-Za-z]{26}$/;
 

@@ -1,8 +1,8 @@
 // The vote check's two procedures, apart from the page: a receipt against the published root, and
 // the published ballot list recounted against the published result. Verdicts name options by their
 // texts (the result lists them), never by ids.
-import { createApi, data, type Api, type paths } from "@shared/api/client";
-import { ApiError } from "@shared/problems";
+import { createApi, data, type Api, type paths } from "../api/client";
+import { ApiError } from "../problems";
 import {
   HEX64, byCodePoint, fromHex, isOptionList, leafBytes, merkleRoot, optionsText, toHex, verifyInclusion,
 } from "./merkle";
