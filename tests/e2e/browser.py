@@ -124,7 +124,13 @@ class Person:
     def assert_no_page_scroll(self) -> None:
         """Nothing makes the page wider than the window (wide tables scroll inside their box)."""
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{self.page.url} scrolls sideways by {overflow} px"
+        if overflow > 0:
+            # Name the culprits: the innermost elements reaching past the window's right edge.
+            wide = self.page.evaluate("""() => [...document.body.querySelectorAll("*")]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+                .slice(0, 5).map(e => e.outerHTML.slice(0, 160))""")
+            raise AssertionError(f"{self.page.url} scrolls sideways by {overflow} px: {wide}")
 
     def close(self) -> None:
         self.context.close()

@@ -55,6 +55,22 @@ def shop_item_body(now: datetime, title: str = "Билет в бассейн «�
             "valid_from": iso(now - timedelta(days=1)), "valid_until": iso(now + timedelta(days=30))}
 
 
+def push_subscription() -> dict:
+    """What PushSubscription.toJSON() gives, for a made-up browser (a real P-256 key, a random auth)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"endpoint": "http://127.0.0.1:9/push/authorization-matrix", "expirationTime": None,
+            "keys": {"p256dh": b64(point), "auth": b64(os.urandom(16))}}
+
+
 # Request bodies by row, made from the time and the world's subjects.
 BODIES = {
     ("POST", "/v1/admin/polls"): lambda now, ids: poll_body(now + timedelta(days=1), now + timedelta(days=2)),
@@ -79,6 +95,9 @@ BODIES = {
     ("POST", "/v1/admin/media"): lambda now, ids: {"content_type": "image/png"},
     ("POST", "/v1/admin/points/adjustments"): lambda now, ids: {"account": ids["resident_sub"], "points": 1,
                                                                "reason": "Проверка матрицы доступа"},
+    # A browser's subscription at a loopback endpoint (allowed on the local stage only).
+    ("PUT", "/v1/me/push/subscription"): lambda now, ids: push_subscription(),
+    ("DELETE", "/v1/me/push/subscription"): lambda now, ids: {"endpoint": push_subscription()["endpoint"]},
 }
 # Orders need an Idempotency-Key: one per run, so only the first order in a session is created.
 HEADERS = {("POST", "/v1/shop/orders"): {"Idempotency-Key": f"matrix-{uuid.uuid4()}"}}

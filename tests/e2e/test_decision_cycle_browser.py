@@ -15,6 +15,7 @@ pages land in docs/screenshots/.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -29,7 +30,9 @@ from tests.e2e.browser import (
     api_get,
     api_token,
     local_input,
+    picture,
     shown_time,
+    upload_image,
     wait_for,
 )
 
@@ -52,7 +55,8 @@ def _on_a_phone(browser: Browser, stack: LocalStack, persona: str, path: str, na
     phone.close()
 
 
-def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalStack, browser: Browser):
+def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalStack, browser: Browser,
+                                                            tmp_path: Path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     stack = local_stack
     moderator = Person(browser, stack, "moderator-satka")
@@ -178,8 +182,13 @@ def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalS
     page.get_by_label("Дата", exact=True).fill("1.12.2026")
     page.get_by_label("Что сделано").fill("Заключён контракт на поставку фонарей")
     page.get_by_label("Ссылки (по одной в строке)").fill("https://satka.ru/news/fonari")
+    upload_image(page, "u-photo-0", picture(tmp_path / "fonari.png", (230, 200, 60)), "Новые фонари у пруда")
+    expect(page.locator("#u-photo-1-file")).to_be_visible()  # room for the next photo
     page.get_by_role("button", name="Добавить запись").click()
     expect(page.locator("#execution-view")).to_contain_text("01.12.2026: Заключён контракт")
+    photo = page.locator("#execution-view img[alt='Новые фонари у пруда']")
+    wait_for(lambda: photo.evaluate("img => img.complete && img.naturalWidth > 0"), 15, "the update's photo")
+    expect(page.locator("#u-photo-0-alt")).to_have_count(0)  # the form starts empty again
     page.get_by_role("button", name="Сообщить жителям об итогах").click()
     expect(page.locator("#inform-result")).to_contain_text("отправлена на согласование")
     moderator.check("admin-execution-report")
@@ -202,6 +211,8 @@ def test_the_decision_cycle_from_draft_to_the_residents_feed(local_stack: LocalS
     resident_poll = api_get(stack, f"/v1/polls/{poll_id}", resident)
     assert resident_poll["execution"]["status"] == "in_progress"
     assert resident_poll["execution"]["updates"][0]["links"] == ["https://satka.ru/news/fonari"]
+    [shown_photo] = resident_poll["execution"]["updates"][0]["photos"]
+    assert shown_photo["alt"] == "Новые фонари у пруда" and "/media/" in shown_photo["url"]
 
     # -- the analyst reads results but is offered no editing; the IT admin's dashboard leads to staff roles
     analyst = Person(browser, stack, "analyst")

@@ -40,7 +40,7 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _uploaded_image(persona_api) -> dict:
+def _uploaded_image(persona_api, alt: str = "Двор на улице Пролетарской до благоустройства") -> dict:
     """A picture uploaded as the Сатка moderator would (API form → S3 → confirm): {id, alt}."""
     from PIL import Image
 
@@ -56,7 +56,7 @@ def _uploaded_image(persona_api) -> dict:
     assert posted.status_code < 300, posted.text
     confirmed = persona_api("POST", f"/v1/admin/media/{form['id']}/confirm", "moderator-satka")
     assert confirmed.status_code < 300, confirmed.text
-    return {"id": form["id"], "alt": "Двор на улице Пролетарской до благоустройства"}
+    return {"id": form["id"], "alt": alt}
 
 
 def _short_satka_poll(persona_api, closes: datetime) -> str:
@@ -192,12 +192,19 @@ def test_a_satka_resident_votes_changes_her_vote_and_verifies_it_after_close(loc
                        {"decision": "Благоустроить двор на Бакальской, 20", "status": "in_progress"}).status_code < 300
     update = persona_api("POST", f"/v1/admin/polls/{poll_id}/execution/updates", "moderator-satka",
                          {"date": "2026-12-01", "text": "Заключён договор с подрядчиком",
-                          "links": ["https://satka.ru/news/dvory"]})
+                          "links": ["https://satka.ru/news/dvory"],
+                          "photos": [_uploaded_image(persona_api, "Подрядчик размечает площадку во дворе")]})
     assert update.status_code < 300, update.text
     page = resident.open(f"/polls/{poll_id}")
     expect(page.locator("#results-title")).to_have_text("Итоги")
     expect(page.locator("#execution")).to_contain_text("Благоустроить двор на Бакальской, 20")
     expect(page.locator("#execution")).to_contain_text("01.12.2026 — Заключён договор с подрядчиком")
+    photo = page.locator("#execution img.execution-photo")
+    expect(photo).to_have_attribute("alt", "Подрядчик размечает площадку во дворе")
+    expect(photo).to_have_attribute("loading", "lazy")
+    photo.scroll_into_view_if_needed()
+    wait_for(lambda: photo.evaluate("img => img.complete && img.naturalWidth > 0"), 15, "the update's photo")
+    expect(page.locator("#execution").get_by_role("link", name="https://satka.ru/news/dvory")).to_be_visible()
     expect(page.get_by_role("button", name="Изменить выбор")).to_have_count(0)
     resident.check("resident-poll-final")
 

@@ -7,11 +7,12 @@ The list is the app's route table (web/resident/src/main.tsx), so a new screen m
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from infra.local.stack import LocalStack
-from tests.e2e.browser import REPO, Resident, api_get, api_token, wait_for
+from tests.e2e.browser import REPO, XSS, Resident, api_call, api_get, api_token, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -39,6 +40,13 @@ def test_every_route_of_the_app_is_in_this_test():
 
 @pytest.fixture(scope="module")
 def ids(local_stack: LocalStack) -> dict[str, str]:
+    # Staff text at its worst on a Сатка screen: markup typed as a title (shown as text, never run)
+    # is one unbreakable token longer than a 320 px line; it must wrap, not widen the page.
+    now = datetime.now(UTC)
+    api_call(local_stack, "POST", "/v1/admin/shop/items", api_token(local_stack, persona="admin"), {
+        "title": XSS, "partner": XSS, "price": 5, "stock": 5, "territory_ids": ["mr-satkinsky"],
+        "valid_from": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "valid_until": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")})
     resident = api_token(local_stack, persona="resident-satka")
     polls = api_get(local_stack, "/v1/polls", resident)["items"]
     open_poll = next(p for p in polls if p["can_vote"])

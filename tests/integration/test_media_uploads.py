@@ -321,3 +321,102 @@ def test_a_reward_shows_its_image_to_staff_and_residents(client, as_caller):
     assert service.staff_item(admin, item["id"])["image"] == item["image"]
     updated = service.update_item(admin, item["id"], {"version": 1, "image": None})
     assert updated["image"] is None
+
+
+# ------------------------------------------------------------------ photos of an execution report
+def final_poll_with_report(headers, client) -> str:
+    """A Сатка poll moved straight to ``final`` with a decision recorded through the API."""
+    from tests.integration.content.test_informing import final_poll
+
+    poll_id = final_poll()
+    saved = client.http.put(f"/v1/admin/polls/{poll_id}/execution", headers=headers,
+                            body=json.dumps({"decision": "Поставить фонари", "status": "in_progress"}).encode())
+    assert saved.status_code == 200, saved.body
+    return poll_id
+
+
+def add_update(client, headers, poll_id: str, **extra):
+    body = {"date": "2026-12-01", "text": "Установлены фонари", **extra}
+    return client.http.post(f"/v1/admin/polls/{poll_id}/execution/updates", headers=headers,
+                            body=json.dumps(body).encode())
+
+
+def test_an_execution_update_keeps_its_photos_and_shows_them_to_staff_and_residents(client, as_caller):
+    from aj74.polls import service
+    from aj74.polls.repository import PollRepository
+
+    headers = as_caller(MODERATOR)
+    poll_id = final_poll_with_report(headers, client)
+    first, second = uploaded(client, headers), uploaded(client, headers)
+
+    added = add_update(client, headers, poll_id, links=["https://satka.ru/n"],
+                       photos=[{"id": first, "alt": " Фонари у ДК "}, {"id": second, "alt": "Сквер вечером"}])
+
+    assert added.status_code == 201, added.body
+    photos = [{"id": first, "alt": "Фонари у ДК", "url": f"{media_url()}/media/{first}"},
+              {"id": second, "alt": "Сквер вечером", "url": f"{media_url()}/media/{second}"}]
+    assert json.loads(added.body)["updates"][0]["photos"] == photos
+    # Stored as references (id and alt text), never as URLs
+    stored = PollRepository().get(poll_id).execution.updates[0]
+    assert [p.as_dict() for p in stored.photos] == [{"id": first, "alt": "Фонари у ДК"},
+                                                    {"id": second, "alt": "Сквер вечером"}]
+    # Staff see them on the poll and its results; residents see URLs and alt text, no ids
+    assert service.get_staff(MODERATOR, poll_id)["execution"]["updates"][0]["photos"] == photos
+    from aj74.polls import reporting
+
+    assert reporting.staff_results(MODERATOR, poll_id)["execution"]["updates"][0]["photos"] == photos
+    shown = service.get_for_resident(resident("r-satka"), poll_id)["execution"]["updates"][0]
+    assert shown == {"date": "2026-12-01", "text": "Установлены фонари", "links": ["https://satka.ru/n"],
+                     "photos": [{"url": p["url"], "alt": p["alt"]} for p in photos]}
+    assert requests.get(shown["photos"][0]["url"], timeout=10).headers["Content-Type"] == "image/png"
+    # An update without photos shows an empty list
+    assert add_update(client, headers, poll_id).status_code == 201
+    assert service.get_for_resident(resident("r-satka"), poll_id)["execution"]["updates"][1]["photos"] == []
+
+
+@pytest.mark.parametrize("photo, field, detail", [
+    ({"id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "alt": "Нет такого"}, "photos.0.id", "изображение не найдено"),
+    ({"id": "01JAAAAAAAAAAAAAAAAAAAAAAA"}, "photos.0.alt", ""),
+    ({"id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "alt": "   "}, "photos.0.alt", ""),
+])
+def test_a_photo_never_confirmed_or_without_alt_text_is_a_russian_422_at_its_field(client, as_caller, photo, field,
+                                                                                 detail):
+    from aj74.polls.repository import PollRepository
+
+    headers = as_caller(MODERATOR)
+    poll_id = final_poll_with_report(headers, client)
+
+    refused = add_update(client, headers, poll_id, photos=[photo])
+
+    assert refused.status_code == 422, refused.body
+    problem = json.loads(refused.body)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert detail in problem["errors"][0]["detail"]
+    assert any("а" <= ch <= "я" for ch in problem["detail"].lower())  # said in Russian
+    assert PollRepository().get(poll_id).execution.updates == ()  # nothing was added
+
+
+def test_an_unconfirmed_upload_is_not_a_photo(client, as_caller):
+    headers = as_caller(MODERATOR)
+    poll_id = final_poll_with_report(headers, client)
+    form = json.loads(start(client, headers).body)  # uploaded to uploads/, never confirmed
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, "PNG")
+    assert browser_post(form["upload"], png.getvalue(), "a.png", "image/png").status_code == 204
+
+    refused = add_update(client, headers, poll_id, photos=[{"id": form["id"], "alt": "Фонари"}])
+
+    assert refused.status_code == 422
+    assert json.loads(refused.body)["errors"] == [{"field": "photos.0.id",
+                                                   "detail": "изображение не найдено: загрузите его заново"}]
+
+
+def test_an_update_takes_at_most_six_photos(client, as_caller):
+    headers = as_caller(MODERATOR)
+    poll_id = final_poll_with_report(headers, client)
+    photo = {"id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "alt": "Фонари"}
+
+    refused = add_update(client, headers, poll_id, photos=[photo] * 7)
+
+    assert refused.status_code == 422
+    assert [e["field"] for e in json.loads(refused.body)["errors"]] == ["photos"]

@@ -66,6 +66,10 @@ def test_an_item_in_the_stored_shape_loads_into_the_typed_state(stack):
     assert poll.execution.updates == (ExecutionUpdate("2026-12-01", "Заключён контракт", ("https://satka.ru/n",),
                                                       "2026-12-01T09:00:00Z", "moderator-satka"),)
     assert isinstance(poll.execution, Execution) and poll.execution.status == "in_progress"
+    from aj74.polls.reporting import resident_execution, staff_execution
+
+    assert resident_execution(poll)["updates"][0]["photos"] == []  # written before photos existed
+    assert staff_execution(poll.execution)["updates"][0] == {**OLD_EXECUTION["updates"][0], "photos": []}
     assert poll.informed == Informed(**OLD_INFORMED)
     assert poll.review_snapshot.content == snapshot
     assert poll.amend_pending is True
@@ -84,6 +88,20 @@ def test_the_typed_state_is_stored_as_the_same_json(stack):
     assert _stored(stack, poll_id) == {"result": OLD_RESULT, "amendments": OLD_AMENDMENTS,
                                        "execution": OLD_EXECUTION, "informed": OLD_INFORMED}
     assert PollRepository().get(poll_id).amend_pending is False
+
+
+def test_an_execution_update_stored_before_photos_existed_loads_and_is_stored_unchanged():
+    from aj74.polls.state import Execution, Photo
+
+    report = Execution.from_dict(OLD_EXECUTION)
+
+    assert report.updates[0].photos == ()
+    assert report.as_dict() == OLD_EXECUTION  # no "photos": [] is added to old items
+    assert report.for_residents(lambda media_id: f"https://cdn/media/{media_id}")["updates"][0] == {
+        "date": "2026-12-01", "text": "Заключён контракт", "links": ["https://satka.ru/n"], "photos": []}
+    with_photo = {**OLD_EXECUTION["updates"][0], "photos": [{"id": "01JA", "alt": "Фонари"}]}
+    update = Execution.from_dict({**OLD_EXECUTION, "updates": [with_photo]}).updates[0]
+    assert update.photos == (Photo(id="01JA", alt="Фонари"),) and update.as_dict() == with_photo
 
 
 def test_a_result_stored_before_its_later_fields_existed_still_answers():

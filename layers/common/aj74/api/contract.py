@@ -169,7 +169,7 @@ POLL_RESULTS = _object({**_RESULTS_BODY, "state_title": _STR},
                        {"merkle_root": _STR_OR_NULL, "amendments": _AMENDMENTS, "fingerprint": _STR_OR_NULL,
                         "audit_head": {"anyOf": [AUDIT_HEAD_OF_RESULT, {"type": "null"}]}},
                        description="Итоги: live — пока идёт голосование, final — подведённые (с корнем Меркла).")
-_EXECUTION_STAFF = Execution.json_schema()
+_EXECUTION_STAFF = Execution.staff_schema()
 EXECUTION = {**_EXECUTION_STAFF, "description": "Отчёт об исполнении решения по итогам опроса."}
 _TURNOUT_ROW = _object({"territory_id": _STR, "name": _STR, "population": {"type": ["integer", "null"]},
                         "population_year": {"type": ["integer", "null"]},

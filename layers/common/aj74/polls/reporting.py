@@ -20,11 +20,12 @@ from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
 from aj74.identity.roles import acting_role
+from aj74.media import service as media
 from aj74.polls import breakdown as bd
 from aj74.polls import model
 from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
-from aj74.polls.state import Execution, ExecutionUpdate, Result
+from aj74.polls.state import Execution, ExecutionUpdate, Photo, Result
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
 from aj74.validation import parse_model
@@ -107,7 +108,7 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
         body = model.results_body(poll, result.counts, result.total_ballots, "final")
         body |= head | {"merkle_root": result.merkle_root, "finalised_at": result.finalised_at,
                         "audit_head": result.audit_head, "amendments": [a.as_dict() for a in poll.amendments],
-                        "execution": poll.execution.as_dict() if poll.execution else None}
+                        "execution": staff_execution(poll.execution)}
         if dimension:
             body["breakdown"] = _breakdown(poll, result, dimension)
         body["turnout"] = _turnout(poll, result.total_ballots, body.get("breakdown"))
@@ -173,7 +174,7 @@ def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | No
                       target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
     if _summary(before) != _summary(report):
         _notify_followers(poll, report)
-    return saved.execution.as_dict()
+    return staff_execution(saved.execution)
 
 
 def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
@@ -185,16 +186,18 @@ def add_execution_update(actor: Principal, poll_id: str, body: dict, now: dateti
         raise Conflict("Сначала укажите принятое решение и статус исполнения.", code="no-execution-report")
     if len(report.updates) >= MAX_UPDATES:
         raise Conflict(f"В отчёте уже {MAX_UPDATES} записей о ходе исполнения.", code="too-many-updates")
+    photos = tuple(Photo(**media.stored(p)) for p in data.photos)
+    media.check((f"photos.{i}", {"id": p.id}) for i, p in enumerate(photos))
     at = iso(now or utcnow())
     update = ExecutionUpdate(date=data.date.isoformat(), text=data.text, links=tuple(data.links), added_at=at,
-                             added_by=actor.subject)
+                             added_by=actor.subject, photos=photos)
     report = replace(report, updates=(*report.updates, update), updated_at=at)
     saved = PollRepository().set_fields(poll_id, "final", execution=report)
     AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
                       action="poll.execution_update", target_type="poll", target_id=poll_id, after=update.as_dict(),
                       at=at)
     _notify_followers(poll, report)
-    return saved.execution.as_dict()
+    return staff_execution(saved.execution)
 
 
 def _notify_followers(poll: model.Poll, report: Execution) -> None:
@@ -208,9 +211,14 @@ def _summary(report: Execution | None) -> dict | None:
     return None if report is None else {"decision": report.decision, "status": report.status}
 
 
+def staff_execution(report: Execution | None) -> dict | None:
+    """The execution report as staff read it: as stored, with each photo's URL."""
+    return report.for_staff(media.url_for) if report else None
+
+
 def resident_execution(poll: model.Poll) -> dict | None:
-    """The execution report as residents read it: no staff ids."""
-    return poll.execution.for_residents() if poll.execution else None
+    """The execution report as residents read it: no staff ids, photos as URLs with alt text."""
+    return poll.execution.for_residents(media.url_for) if poll.execution else None
 
 
 # ---------------------------------------------------------------- review

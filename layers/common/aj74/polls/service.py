@@ -199,7 +199,7 @@ def staff_view(poll: model.Poll) -> dict:
         "created_by": poll.created_by, "created_at": poll.created_at, "history": list(poll.history),
         "fingerprint": poll.fingerprint, "result": poll.result.as_dict() if poll.result else None,
         "amendments": [a.as_dict() for a in poll.amendments],
-        "execution": poll.execution.as_dict() if poll.execution else None,
+        "execution": reporting.staff_execution(poll.execution),
         "informed_content_id": poll.informed.content_id if poll.informed else None,
         "changes_since_review": reporting.content_changes(
             poll.review_snapshot.content if poll.review_snapshot else None, poll.content()),

@@ -5,7 +5,8 @@ the flag that asks for an amendment. One frozen type each, and one definition of
 Stored as they always were (docs/decisions/005-data-layout.md): each is a JSON attribute of the poll
 item with the same keys, so ``from_dict`` reads items written before these types existed, and
 ``as_dict`` writes (and the API answers) exactly those keys. A field that is ``None`` and not
-always written is left out, as the code that wrote the dicts left it out.
+always written is left out, as the code that wrote the dicts left it out; so is a sequence added
+later (``SPARSE``) while it is empty.
 
 ``json_schema`` gives the API contract (``aj74.api.contract``) the same shapes, from the fields
 below: a result is defined once. Plain dataclasses, no pydantic: cold start is a product feature.
@@ -14,6 +15,7 @@ below: a result is defined once. Plain dataclasses, no pydantic: cold start is a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -36,6 +38,8 @@ class _Stored:
     ALWAYS: ClassVar[tuple[str, ...]] = ()
     # Fields holding nested types: name -> (type, is a sequence).
     NESTED: ClassVar[dict[str, tuple[type, bool]]] = {}
+    # Sequences added after items were written: left out when empty, so those items keep their shape.
+    SPARSE: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def from_dict(cls, data: dict | None):
@@ -60,6 +64,8 @@ class _Stored:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value is None and f.name not in self.ALWAYS:
+                continue
+            if value == () and f.name in self.SPARSE:
                 continue
             if isinstance(value, tuple):
                 value = [v.as_dict() if isinstance(v, _Stored) else v for v in value]
@@ -132,6 +138,25 @@ class Amendment(_Stored):
 
 
 @dataclass(frozen=True)
+class Photo(_Stored):
+    """An image of an execution update: the id ``POST /v1/admin/media`` confirmed and its alt text,
+    stored as every other image reference is (docs/decisions/016-images.md): never a URL."""
+
+    id: str
+    alt: str
+
+
+MAX_PHOTOS = 6
+# Views show a photo with the URL of its clean copy: staff with its id (to send it back), residents
+# without. ``url_for`` is ``aj74.media.service.url_for`` (passed in: this module stays storage-free).
+UrlFor = Callable[[str], str]
+_STAFF_PHOTO = {"type": "object", "required": ["id", "alt", "url"],
+                "properties": {"id": {"type": "string"}, "alt": {"type": "string"}, "url": {"type": "string"}}}
+_RESIDENT_PHOTO = {"type": "object", "required": ["url", "alt"],
+                   "properties": {"url": {"type": "string"}, "alt": {"type": "string"}}}
+
+
+@dataclass(frozen=True)
 class ExecutionUpdate(_Stored):
     """A dated entry on the progress of an execution report."""
 
@@ -140,9 +165,26 @@ class ExecutionUpdate(_Stored):
     links: tuple[str, ...]
     added_at: str | None = None
     added_by: str | None = None
+    # Photos of what was done (0-6); updates written before photos existed have none.
+    photos: tuple[Photo, ...] = ()
 
-    def for_residents(self) -> dict:
-        return {"date": self.date, "text": self.text, "links": list(self.links)}
+    NESTED: ClassVar[dict[str, tuple[type, bool]]] = {"photos": (Photo, True)}
+    SPARSE: ClassVar[tuple[str, ...]] = ("photos",)
+
+    def for_staff(self, url_for: UrlFor) -> dict:
+        return {**self.as_dict(), "photos": [{"id": p.id, "alt": p.alt, "url": url_for(p.id)} for p in self.photos]}
+
+    def for_residents(self, url_for: UrlFor) -> dict:
+        return {"date": self.date, "text": self.text, "links": list(self.links),
+                "photos": [{"url": url_for(p.id), "alt": p.alt} for p in self.photos]}
+
+    @classmethod
+    def view_schema(cls, only: tuple[str, ...] | None, photo: dict) -> dict:
+        """The schema of a view: ``photos`` always present, each photo as that view shows it."""
+        schema = cls.json_schema(only)
+        schema["properties"]["photos"] = {"type": "array", "items": photo, "maxItems": MAX_PHOTOS}
+        schema["required"].append("photos")
+        return schema
 
 
 @dataclass(frozen=True)
@@ -161,15 +203,24 @@ class Execution(_Stored):
     # What residents read of it: no staff ids.
     RESIDENT_FIELDS: ClassVar[tuple[str, ...]] = ("decision", "status", "status_title", "updated_at", "updates")
 
-    def for_residents(self) -> dict:
+    def for_staff(self, url_for: UrlFor) -> dict:
+        return {**self.as_dict(), "updates": [u.for_staff(url_for) for u in self.updates]}
+
+    def for_residents(self, url_for: UrlFor) -> dict:
         return {"decision": self.decision, "status": self.status, "status_title": self.status_title,
-                "updated_at": self.updated_at, "updates": [u.for_residents() for u in self.updates]}
+                "updated_at": self.updated_at, "updates": [u.for_residents(url_for) for u in self.updates]}
+
+    @classmethod
+    def staff_schema(cls) -> dict:
+        schema = cls.json_schema()
+        schema["properties"]["updates"] = {"type": "array", "items": ExecutionUpdate.view_schema(None, _STAFF_PHOTO)}
+        return schema
 
     @classmethod
     def resident_schema(cls) -> dict:
         schema = cls.json_schema(cls.RESIDENT_FIELDS)
-        schema["properties"]["updates"] = {"type": "array",
-                                           "items": ExecutionUpdate.json_schema(("date", "text", "links"))}
+        schema["properties"]["updates"] = {
+            "type": "array", "items": ExecutionUpdate.view_schema(("date", "text", "links"), _RESIDENT_PHOTO)}
         return schema
 
 

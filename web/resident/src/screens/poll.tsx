@@ -28,7 +28,6 @@ import "../styles/polls.css";
 
 const OFFLINE_VOTE = "Для голосования нужно подключение к интернету";
 const CHANGE_HINT = "Вы можете изменить свой выбор до окончания голосования";
-const IMAGE_LINK = /^https?:\/\/\S+\.(jpe?g|png|webp|gif)(\?\S*)?$/i;
 
 const store = new ReceiptStore();
 
@@ -300,14 +299,17 @@ function ExecutionSection({ execution }: { execution: NonNullable<Poll["executio
           {execution.updates.map((u, i) => (
             <li key={i}>
               <p><time dateTime={u.date} class="nowrap execution-date">{formatPlainDate(u.date)}</time> — {u.text}</p>
+              {u.photos.length > 0 && (
+                <ul class="execution-photos">
+                  {u.photos.map((p) => (
+                    <li key={p.url}><img class="execution-photo" src={p.url} alt={p.alt} loading="lazy" decoding="async" /></li>
+                  ))}
+                </ul>
+              )}
               {u.links.length > 0 && (
                 <ul class="execution-links">
                   {u.links.map((href) => (
-                    <li key={href}>
-                      {IMAGE_LINK.test(href)
-                        ? <img class="execution-photo" src={href} alt={`Фото к записи от ${formatPlainDate(u.date)}`} loading="lazy" />
-                        : <a href={href} rel="noopener noreferrer" target="_blank">{href}</a>}
-                    </li>
+                    <li key={href}><a href={href} rel="noopener noreferrer" target="_blank">{href}</a></li>
                   ))}
                 </ul>
               )}

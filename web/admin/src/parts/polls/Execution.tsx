@@ -1,13 +1,16 @@
-// What was done with the result: the decision and its status, dated updates with links
-// (dates дд.мм.гггг), edited by the territory's moderator or the Directorate; and the informing
-// step — a news item about the result, sent for approval.
-import { useState } from "preact/hooks";
+// What was done with the result: the decision and its status, dated updates with links and photos
+// (dates дд.мм.гггг; up to 6 photos through the shared image field, alt text required), edited by
+// the territory's moderator or the Directorate; and the informing step — a news item about the
+// result, sent for approval.
+import { useRef, useState } from "preact/hooks";
 import { data } from "@shared/api/client";
 import { ApiError, MESSAGES, messageOf } from "@shared/problems";
 import { SelectField, TextArea, TextField } from "@shared/ui/fields";
+import { IMAGE_MESSAGES, ImageField, imageReady, imageRef, type ImageValue } from "@shared/ui/image";
 import { formatPlainDate, parseDateInput } from "@shared/time";
 import { useStaff } from "../../shell/staff";
 import { PageError, Reason } from "./common";
+import { MAX_PHOTOS, UPDATE_KEYS, photosOf, withPhoto, type PhotoSlot } from "./executionPhotos";
 import type { Execution } from "./types";
 
 const STATUSES: [string, string][] = [["planned", "запланировано"], ["in_progress", "выполняется"], ["done", "выполнено"]];
@@ -37,6 +40,11 @@ function Report({ report }: { report: Execution | null }) {
             <li key={i}>
               <span class="nowrap">{formatPlainDate(u.date)}</span>: {u.text}
               {u.links.map((href) => <> <a key={href} href={href} rel="noopener noreferrer">{href}</a></>)}
+              {u.photos.length > 0 && (
+                <ul class="execution-photos">
+                  {u.photos.map((p) => <li key={p.id}><img src={p.url} alt={p.alt} loading="lazy" /></li>)}
+                </ul>
+              )}
             </li>
           ))}
         </ol>
@@ -54,6 +62,11 @@ export function ExecutionSection({ pollId, initial }: { pollId: string; initial:
   const [date, setDate] = useState("");
   const [text, setText] = useState("");
   const [links, setLinks] = useState("");
+  const nextKey = useRef(1);
+  const [slots, setSlots] = useState<PhotoSlot[]>([{ key: 0, value: null }]);
+  const photos = photosOf(slots);
+  const setPhoto = (key: number, value: ImageValue | null) =>
+    setSlots((all) => withPhoto(all, key, value, () => nextKey.current++));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState("");
@@ -75,14 +88,19 @@ export function ExecutionSection({ pollId, initial }: { pollId: string; initial:
     e.preventDefault();
     setErrors({}); setError(null); setNote("");
     const iso = parseDateInput(date);
-    if (!iso) { setErrors({ date: "Введите дату в виде дд.мм.гггг." }); setError(MESSAGES.fixFields); return; }
+    const own: Record<string, string> = {};
+    if (!iso) own.date = "Введите дату в виде дд.мм.гггг.";
+    photos.forEach((p, i) => { if (!imageReady(p)) own[`photos.${i}.alt`] = IMAGE_MESSAGES.altRequired; });
+    if (!iso || Object.keys(own).length) { setErrors(own); setError(MESSAGES.fixFields); return; }
     try {
       const list = links.split("\n").map((s) => s.trim()).filter(Boolean);
-      setReport(await data(api.POST("/v1/admin/polls/{poll_id}/execution/updates", { ...path, body: { date: iso, text: text.trim(), links: list } })));
-      setDate(""); setText(""); setLinks("");
+      const refs = photos.map((p) => imageRef(p)!);
+      setReport(await data(api.POST("/v1/admin/polls/{poll_id}/execution/updates",
+        { ...path, body: { date: iso, text: text.trim(), links: list, photos: refs } })));
+      setDate(""); setText(""); setLinks(""); setSlots([{ key: nextKey.current++, value: null }]);
       setNote("Запись о ходе исполнения добавлена.");
     } catch (err) {
-      const { fields, page } = formErrors(err, ["date", "text", "links"]);
+      const { fields, page } = formErrors(err, UPDATE_KEYS);
       setErrors(fields); setError(page);
     }
   };
@@ -119,6 +137,15 @@ export function ExecutionSection({ pollId, initial }: { pollId: string; initial:
                 <TextArea id="u-links" label="Ссылки (по одной в строке)" rows={2} value={links} error={errors.links} onInput={setLinks} />
               </div>
               <TextArea id="u-text" label="Что сделано" rows={2} value={text} error={errors.text} onInput={setText} />
+              <div class="execution-photo-fields">
+                {slots.map((slot, i) => (
+                  <ImageField key={slot.key} id={`u-photo-${i}`} api={api} value={slot.value}
+                    label={slot.value ? `Фотография ${i + 1}` : `Фотография ${i + 1} (необязательно)`}
+                    hint={slot.value ? undefined : `До ${MAX_PHOTOS} фотографий к записи: жители увидят их в приложении.`}
+                    error={errors[`photos.${i}`] ?? (i === 0 ? errors.photos : undefined)} altError={errors[`photos.${i}.alt`]}
+                    onChange={(v) => setPhoto(slot.key, v)} />
+                ))}
+              </div>
               <p><button type="submit" class="button button-secondary-dark">Добавить запись</button></p>
             </form>
           ) : <Reason>Записи о ходе исполнения добавляются после того, как отчёт сохранён.</Reason>}
