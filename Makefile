@@ -59,7 +59,7 @@ run: install web
 
 test: install browser web
 	npm run --silent test:unit
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=20
 
 test-fast: install web
 	npm run --silent test:unit

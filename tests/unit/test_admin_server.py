@@ -12,6 +12,9 @@ import pytest
 
 from infra.local.admin_server import make_server
 
+# The admin-site server is started on 127.0.0.1 by the module's fixture and read over HTTP.
+pytestmark = pytest.mark.loopback
+
 API = "http://127.0.0.1:18123"
 PAGE = '<!doctype html>\n<html lang="ru"><head><meta charset="utf-8"><title>Вход</title></head><body></body></html>\n'
 

@@ -120,6 +120,7 @@ def jwks_server():
         server.server_close()
 
 
+@pytest.mark.loopback  # the JWKS is served by the jwks_server fixture on 127.0.0.1
 def test_the_jwks_is_fetched_as_json_over_http(jwks_server):
     document = fetch_jwks_over_http(jwks_server + "/jwks")
 
@@ -127,12 +128,14 @@ def test_the_jwks_is_fetched_as_json_over_http(jwks_server):
     assert _JwksHandler.accepts == ["application/json"]
 
 
+@pytest.mark.loopback  # the jwks_server fixture on 127.0.0.1 answers 404
 def test_a_jwks_endpoint_that_fails_raises_an_os_error(jwks_server):
     # JwksCache turns an OSError into "issuer unavailable" (or keeps the keys it has).
     with pytest.raises(OSError):
         fetch_jwks_over_http(jwks_server + "/missing")
 
 
+@pytest.mark.loopback  # a listener on 127.0.0.1 that never answers
 def test_a_jwks_endpoint_that_never_answers_is_given_up_after_the_timeout():
     # A hung issuer must not hold a request (and a Lambda) until the platform kills it.
     import socket

@@ -8,6 +8,7 @@ poll through these helpers, so "not found" and "outside your territories" read t
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from aj74 import scope
 from aj74.ballots import keys
@@ -20,6 +21,12 @@ from aj74.polls import model
 from aj74.polls.repository import PollRepository
 from aj74.territories import territory_tree
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aj74.polls.ports import PollStore
+    from aj74.territories import TerritoryTree
+
 
 def check_poll_id(poll_id: str) -> None:
     """A poll id is a ULID; anything else is a poll that does not exist."""
@@ -27,16 +34,19 @@ def check_poll_id(poll_id: str) -> None:
         raise NotFound("Опрос не найден.", code="poll-not-found")
 
 
-def voter_key(poll_id: str, actor: Principal) -> str:
-    """The caller's ballot key in this poll (one person, one ballot)."""
-    return keys.ballot_key(ballot_key_secret(), poll_id, actor.subject)
+def voter_key(poll_id: str, actor: Principal, secret: bytes | None = None) -> str:
+    """The caller's ballot key in this poll (one person, one ballot); ``secret`` defaults to the
+    ballot-key secret from the keystore."""
+    return keys.ballot_key(ballot_key_secret() if secret is None else secret, poll_id, actor.subject)
 
 
-def resident_poll(actor: Principal, poll_id: str) -> model.Poll:
-    """A published poll that targets the resident; any other is "not found"."""
+def resident_poll(actor: Principal, poll_id: str, polls: PollStore | None = None,
+                  territories: Callable[[], TerritoryTree] | None = None) -> model.Poll:
+    """A published poll that targets the resident; any other is "not found". ``polls`` defaults to
+    the poll table, ``territories`` to the territory registry."""
     check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id, consistent=False)
-    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, territory_tree()):
+    poll = (polls if polls is not None else PollRepository()).get(poll_id, consistent=False)
+    if poll.state in model.UNPUBLISHED_STATES or not model.visible_to(poll, actor, (territories or territory_tree)()):
         raise NotFound("Опрос не найден.", code="poll-not-found")
     return poll
 

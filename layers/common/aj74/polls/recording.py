@@ -17,16 +17,25 @@ The recorder belongs to ``polls/``, which runs the vote: it reads polls and flag
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from aj74.ballots.message import BallotMessage, PoisonMessage
-from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.errors import NotFound
-from aj74.polls.access import ballot_path_polls
 from aj74.polls.model import UNPUBLISHED_STATES, Poll, choice_problem
-from aj74.polls.repository import PollRepository
+from aj74.polls.ports import RecordingPorts
+
+
+def default_ports(**overrides) -> RecordingPorts:
+    """The recorder's real adapters (the poll cache and table, the ledger and live tallies in
+    DynamoDB, the wall clock), ``overrides`` in their place."""
+    from aj74.ballots.repository import BallotLedger, LiveTallies
+    from aj74.clock import utcnow
+    from aj74.polls.access import ballot_path_polls
+    from aj74.polls.repository import PollRepository
+
+    return RecordingPorts(**{"polls": ballot_path_polls, "poll_store": PollRepository(), "ledger": BallotLedger(),
+                             "tallies": LiveTallies(), "clock": utcnow, **overrides})
 
 
 @dataclass(frozen=True)
@@ -39,17 +48,20 @@ class Outcome:
 
 
 class BallotRecorder:
-    def __init__(self, message_key: bytes, retention_seconds: int) -> None:
+    def __init__(self, message_key: bytes, retention_seconds: int, ports: RecordingPorts | None = None) -> None:
+        """``ports``: the polls, the ledger, the live tallies and the clock (the real adapters when
+        None; the recorder uses neither the queue nor the key secret)."""
         self.message_key = message_key
         self.retention_ms = retention_seconds * 1000
-        self.ledger = BallotLedger()
-        self.polls = PollRepository()
-        self.tallies = LiveTallies()
+        self.ports = ports or default_ports()
+        self.ledger = self.ports.ledger
+        self.polls = self.ports.poll_store
+        self.tallies = self.ports.tallies
 
     def _poll(self, poll_id: str, fresh: bool = False) -> Poll:
-        """The poll, through the process's one poll cache (``aj74.polls.access``)."""
+        """The poll, through the process's one poll cache (``aj74.polls.access``) by default."""
         try:
-            return ballot_path_polls.get(poll_id, fresh=fresh)
+            return self.ports.polls.get(poll_id, fresh=fresh)
         except NotFound as exc:
             raise PoisonMessage(f"ballot for unknown poll {poll_id}", reason="invalid") from exc
 
@@ -57,7 +69,7 @@ class BallotRecorder:
         """Record one queued ballot. Raises PoisonMessage for what must never be recorded (it goes
         to the DLQ) and Unavailable (throttling) for what should be retried."""
         msg = BallotMessage.decode(body, self.message_key)
-        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        now_ms = _ms(self.ports.clock()) if now_ms is None else now_ms
         poll = self._poll(msg.poll_id)
         if poll.state in UNPUBLISHED_STATES or poll.state == "approved":
             poll = self._poll(msg.poll_id, fresh=True)  # the cache may predate the opening

@@ -9,7 +9,8 @@ from functools import lru_cache
 from aj74.clock import iso
 from aj74.errors import Conflict, NotFound
 from aj74.polls.model import EDITABLE_STATES, Poll, poll_from_record
-from aj74.storage import is_condition_failure, meta, raise_unavailable
+from aj74.settings import get_settings
+from aj74.storage import dynamodb_client, is_condition_failure, meta, raise_unavailable
 from aj74.workflow import Transition
 
 
@@ -152,11 +153,18 @@ class PollRepository:
         """A ballot reached the ledger after close: ask the scheduler to check the published result.
 
         Set whatever the state: if finalisation is under way, the version bump makes its save fail
-        and the next tick recounts with this ballot; if it is done, the next tick amends."""
-        Record = _model()
+        and the next tick recounts with this ballot; if it is done, the next tick amends.
+
+        A plain UpdateItem that adds 1 to the version: PynamoDB's update of an item it has not
+        loaded would *set* the version to 1, and a stale editor holding version 1 could then save
+        over a newer poll (found by tests/integration/test_vote_ports_contract.py)."""
         try:
-            Record(poll_id).update(actions=[Record.amend_pending.set(True)],
-                                   condition=Record.poll_id.exists(), add_version_condition=False)
+            dynamodb_client().update_item(
+                TableName=get_settings().polls_table, Key={"poll_id": {"S": poll_id}},
+                UpdateExpression="SET amend_pending = :yes ADD #version :one",
+                ConditionExpression="attribute_exists(poll_id)",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":yes": {"BOOL": True}, ":one": {"N": "1"}})
         except Exception as exc:
             if not is_condition_failure(exc):
                 raise_unavailable(exc)

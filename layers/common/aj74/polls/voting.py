@@ -13,26 +13,46 @@ from datetime import datetime
 from aj74.ballots import keys, receipts
 from aj74.ballots.demographics import age_band
 from aj74.ballots.message import BallotMessage
-from aj74.ballots.queue import BallotQueue
-from aj74.ballots.repository import BallotLedger
-from aj74.clock import iso, utcnow
+from aj74.clock import iso
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
-from aj74.keystore import ballot_key_secret
 from aj74.polls import model
-from aj74.polls.access import ballot_path_polls, check_poll_id, resident_poll, voter_key
-from aj74.territories import territory_tree
+from aj74.polls.access import check_poll_id, resident_poll, voter_key
+from aj74.polls.ports import Ledger, VotePorts
 from aj74.validation import parse_model
 
 
-def has_voted(actor: Principal, poll_id: str, ledger: BallotLedger | None = None) -> bool:
+def default_ports(**overrides) -> VotePorts:
+    """The vote's real adapters (DynamoDB, SQS, Secrets Manager, the territory registry, the wall
+    clock), ``overrides`` in their place. Built per call, as the functions built them inline before:
+    nothing here outlives ``tests.support.env.clear_cached_clients``."""
+    from aj74.ballots.queue import BallotQueue
+    from aj74.ballots.repository import BallotLedger
+    from aj74.clock import utcnow
+    from aj74.keystore import ballot_key_secret
+    from aj74.polls.access import ballot_path_polls
+    from aj74.polls.repository import PollRepository
+    from aj74.territories import territory_tree
+
+    return VotePorts(**{"polls": ballot_path_polls, "poll_store": PollRepository(), "ledger": BallotLedger(),
+                        "queue": BallotQueue(), "territories": territory_tree, "key_secret": ballot_key_secret,
+                        "clock": utcnow, **overrides})
+
+
+def has_voted(actor: Principal, poll_id: str, ledger: Ledger | None = None,
+              ports: VotePorts | None = None) -> bool:
     """Whether the ledger holds a ballot of the caller in this poll."""
-    return (ledger or BallotLedger()).get(poll_id, voter_key(poll_id, actor)) is not None
+    ports = ports or default_ports()
+    ledger = ledger if ledger is not None else ports.ledger
+    return ledger.get(poll_id, voter_key(poll_id, actor, ports.key_secret())) is not None
 
 
 def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str | None,
-                now: datetime | None = None) -> dict:
-    """Validate a ballot and enqueue it; the consumer records it. Returns the 202 body."""
+                now: datetime | None = None, ports: VotePorts | None = None) -> dict:
+    """Validate a ballot and enqueue it; the consumer records it. Returns the 202 body.
+
+    ``ports``: where polls, the territory tree, the key secret, the clock and the queue come from
+    (the real adapters when None)."""
     # pydantic costs ~90 ms of import: only the routes that parse a body pay for it.
     from aj74.polls.schemas import BallotIn
 
@@ -41,9 +61,10 @@ def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str
         raise InvalidInput("Idempotency-Key: от 1 до 128 печатных символов.",
                            errors=[{"field": "Idempotency-Key", "detail": "от 1 до 128 печатных символов"}])
     ballot = parse_model(BallotIn, body)
-    now = now or utcnow()
-    poll = ballot_path_polls.get(poll_id)
-    tree = territory_tree()
+    ports = ports or default_ports()
+    now = now or ports.clock()
+    poll = ports.polls.get(poll_id)
+    tree = ports.territories()
     if poll.state in model.UNPUBLISHED_STATES:
         raise NotFound("Опрос не найден.", code="poll-not-found")
     if not poll.is_accepting(now):
@@ -52,7 +73,7 @@ def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str
     if reason:
         raise Forbidden(reason, code="not-eligible")
     option_ids = model.normalize_answers(poll, [a.model_dump() for a in ballot.answers])
-    secret = ballot_key_secret()
+    secret = ports.key_secret()
     ballot_id = keys.ballot_key(secret, poll_id, actor.subject)
     salt = None
     if ballot.commitment:
@@ -70,7 +91,7 @@ def cast_ballot(actor: Principal, poll_id: str, body: dict, idempotency_key: str
     # A first ballot, a change or a retry, always enqueued: the ledger keeps the one accepted last,
     # so this 202 is true even when an earlier ballot of the same resident is still in the queue.
     accepted_ms = int(now.timestamp() * 1000)
-    BallotQueue().send(BallotMessage(
+    ports.queue.send(BallotMessage(
         poll_id=poll_id, ballot_key=ballot_id, option_ids=option_ids, commitment=commitment,
         accepted_at_ms=accepted_ms, territory_id=actor.territory_id or "-",
         age_band=age_band(actor.birth_year, poll.opens_at.year), gender=actor.gender or "-",
@@ -88,12 +109,13 @@ def _not_open_reason(poll: model.Poll, now: datetime) -> str:
     return "Голосование не идёт."
 
 
-def ballot_state(actor: Principal, poll_id: str, ballot_id: str | None) -> dict:
+def ballot_state(actor: Principal, poll_id: str, ballot_id: str | None, ports: VotePorts | None = None) -> dict:
     """The caller's ballot: counted (in the ledger), accepted (still on its way) or rejected (it did
     not reach the count before the result)."""
-    poll = resident_poll(actor, poll_id)
-    key = voter_key(poll_id, actor)
-    recorded = BallotLedger().get(poll_id, key)
+    ports = ports or default_ports()
+    poll = resident_poll(actor, poll_id, ports.poll_store, ports.territories)
+    key = voter_key(poll_id, actor, ports.key_secret())
+    recorded = ports.ledger.get(poll_id, key)
     if recorded is not None:
         return {"ballot_id": key, "state": "counted", "commitment": recorded.commitment}
     if ballot_id == key and poll.state in ("open", "closed"):
