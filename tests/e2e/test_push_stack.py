@@ -10,23 +10,14 @@ signature (RFC 8292).
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.e2e.browser import wait_for
 from tests.support.push_service import PushServiceStandIn, verify_vapid
 
 pytestmark = pytest.mark.stack
-
-
-def wait_for(check, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError("condition not reached in time")
 
 
 def test_an_emergency_bulletin_reaches_the_subscribed_browsers_of_its_territory(persona_api):
@@ -46,7 +37,7 @@ def test_an_emergency_bulletin_reaches_the_subscribed_browsers_of_its_territory(
             created = api("POST", "/v1/admin/content", "emergency", body)
             assert created.status_code == 201, created.text
 
-            wait_for(lambda: push_service.to(satka))
+            wait_for(lambda: push_service.to(satka), 90, "the push to arrive")
             [request] = push_service.to(satka)
             assert satka.decrypt(request) == {"title": "МЧС: Паводок: подтопление улиц",
                                               "body": "Опасность. Уровень воды в реке Ай поднялся на 2 м.",

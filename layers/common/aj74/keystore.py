@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from aj74.errors import Unavailable
 from aj74.settings import SettingsError, get_settings
+from aj74.storage import aws_client
 
 _lock = threading.Lock()
 MIN_SECRET_BYTES = 32
@@ -22,16 +23,10 @@ MIN_SECRET_BYTES = 32
 
 @lru_cache(maxsize=4)
 def _secret(arn: str) -> bytes:
-    import botocore.session
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    settings = get_settings()
-    client = botocore.session.get_session().create_client(
-        "secretsmanager", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5))
     try:
-        value = client.get_secret_value(SecretId=arn)["SecretString"].encode("utf-8")
+        value = aws_client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"].encode("utf-8")
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("Сервис временно недоступен, повторите попытку через несколько секунд.") from exc
     if len(value) < MIN_SECRET_BYTES:

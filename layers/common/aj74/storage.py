@@ -72,19 +72,25 @@ def raise_unavailable(exc: Exception) -> None:
     raise exc
 
 
-@lru_cache(maxsize=1)
-def _dynamodb_client():
+@lru_cache(maxsize=8)
+def _client(service: str, max_pool_connections: int):
     import botocore.session
     from botocore.config import Config
 
     settings = get_settings()
     return botocore.session.get_session().create_client(
-        "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
+        service, region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
         config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5,
-                      max_pool_connections=50))
+                      max_pool_connections=max_pool_connections))
+
+
+def aws_client(service: str, max_pool_connections: int = 10):
+    """The domain's botocore client of ``service`` (one per process, built on first use): the
+    region and endpoint from the settings, standard retries, short timeouts."""
+    with _client_lock:
+        return _client(service, max_pool_connections)
 
 
 def dynamodb_client():
     """A plain botocore client, for items whose attributes are not known in advance (tallies)."""
-    with _client_lock:
-        return _dynamodb_client()
+    return aws_client("dynamodb", max_pool_connections=50)

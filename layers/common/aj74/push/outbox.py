@@ -9,26 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import lru_cache
 
 from aj74.observability import logger
 from aj74.settings import get_settings
-from aj74.storage import raise_unavailable
+from aj74.storage import aws_client, raise_unavailable
 
 _lock = threading.Lock()
 MAX_DELAY_SECONDS = 900  # SQS's limit
-
-
-@lru_cache(maxsize=1)
-def _sqs_client():
-    import botocore.session
-    from botocore.config import Config
-
-    settings = get_settings()
-    return botocore.session.get_session().create_client(
-        "sqs", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5,
-                      max_pool_connections=20))
 
 
 class PushQueue:
@@ -36,8 +23,7 @@ class PushQueue:
         self.queue_url = get_settings().push_queue_url
         if not self.queue_url:
             raise RuntimeError("PUSH_QUEUE_URL is not configured")
-        with _lock:
-            self.client = _sqs_client()
+        self.client = aws_client("sqs", max_pool_connections=20)
 
     def send(self, message: dict, delay_seconds: int = 0) -> None:
         try:

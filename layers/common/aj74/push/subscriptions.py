@@ -19,11 +19,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aj74.clock import iso, utcnow
 from aj74.settings import get_settings
-from aj74.storage import raise_unavailable
+from aj74.storage import dynamodb_client, raise_unavailable
 
 SHARDS = 8
 PAGE_SIZE = 100  # subscription keys per fan-out batch (and per BatchGetItem, its limit)
@@ -64,18 +63,6 @@ def _shard(sid: str) -> int:
     return int(sid[:4], 16) % SHARDS
 
 
-@lru_cache(maxsize=1)
-def _client():
-    import botocore.session
-    from botocore.config import Config
-
-    settings = get_settings()
-    return botocore.session.get_session().create_client(
-        "dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5,
-                      max_pool_connections=50))
-
-
 def _s(value: str) -> dict:
     return {"S": value}
 
@@ -93,8 +80,7 @@ class PushSubscriptions:
         self.table = get_settings().push_subscriptions_table
         if not self.table:
             raise RuntimeError("PUSH_SUBSCRIPTIONS_TABLE is not configured")
-        with _lock:
-            self.client = _client()
+        self.client = dynamodb_client()
 
     def _call(self, operation: str, **kwargs) -> dict:
         try:

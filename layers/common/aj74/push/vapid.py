@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from aj74.errors import Unavailable
 from aj74.settings import SettingsError, get_settings
+from aj74.storage import aws_client
 
 _lock = threading.Lock()
 # The order of the P-256 group.
@@ -62,16 +63,10 @@ def public_key_of(key) -> str:
 
 @lru_cache(maxsize=2)
 def _secret_value(arn: str) -> str:
-    import botocore.session
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    settings = get_settings()
-    client = botocore.session.get_session().create_client(
-        "secretsmanager", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5))
     try:
-        return client.get_secret_value(SecretId=arn)["SecretString"]
+        return aws_client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("Сервис уведомлений временно недоступен, повторите попытку позже.") from exc
 

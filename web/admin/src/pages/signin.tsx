@@ -1,17 +1,13 @@
 // Sign-in: the development identity provider's personas locally, the OIDC code flow with PKCE
 // (Госуслуги 74) in production — chosen by /config.json, the same code path either way.
-import { useEffect, useState } from "preact/hooks";
 import { createApi, data } from "@shared/api/client";
-import { loadConfig, type SiteConfig } from "@shared/config";
-import { authorizationUrl, completeSignIn } from "@shared/oidc";
-import { messageOf } from "@shared/problems";
+import type { SiteConfig } from "@shared/config";
+import { useSignIn } from "@shared/signin";
 import { ErrorBox, StatusLine } from "@shared/ui/feedback";
 import "../styles/site.css";
 import { landingFor } from "../shell/nav";
 import { mountPublicPage } from "../shell/public";
 import { adminSession } from "../shell/session";
-
-type Persona = { persona: string; title: string; role_titles?: string[]; territory_name?: string | null };
 
 /** After sign-in: the person's first section, known from their roles. */
 async function land(config: SiteConfig, token: string, name: string): Promise<void> {
@@ -21,65 +17,7 @@ async function land(config: SiteConfig, token: string, name: string): Promise<vo
 }
 
 function SignIn() {
-  const [status, setStatus] = useState("Загрузка…");
-  const [error, setError] = useState<string | null>(null);
-  const [config, setConfig] = useState<SiteConfig | null>(null);
-  const [personas, setPersonas] = useState<Persona[]>([]);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    (async () => {
-      try {
-        const cfg = await loadConfig();
-        setConfig(cfg);
-        if (cfg.auth.mode === "oidc") {
-          const search = window.location.search;
-          if (new URLSearchParams(search).has("state")) {
-            // The code is single-use and of no value after this: keep it out of history and reloads.
-            window.history.replaceState(null, "", window.location.pathname);
-            setStatus("Завершаем вход…");
-            const { token, name } = await completeSignIn(cfg.auth, search);
-            await land(cfg, token, name);
-            return;
-          }
-        } else {
-          const list = await data(createApi(cfg.apiBase).GET("/dev/personas"));
-          setPersonas((list as { personas?: Persona[] }).personas ?? []);
-        }
-        setStatus("");
-      } catch (e) {
-        setStatus("");
-        setError(messageOf(e));
-      }
-    })();
-  }, []);
-
-  const choose = async (persona: Persona) => {
-    if (!config) return;
-    setError(null);
-    setBusy(true);
-    setStatus(`Входим как «${persona.title}»…`);
-    try {
-      const { access_token } = await data(createApi(config.apiBase).POST("/dev/token", { body: { persona: persona.persona } }));
-      await land(config, access_token, persona.title);
-    } catch (e) {
-      setStatus("");
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
-
-  const oidc = async () => {
-    if (config?.auth.mode !== "oidc") return;
-    setError(null);
-    setBusy(true);
-    try {
-      window.location.assign(await authorizationUrl(config.auth));
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
+  const { status, error, config, personas, busy, choose, oidc } = useSignIn(land);
 
   return (
     <>

@@ -1,16 +1,11 @@
 // Sign-in: Госуслуги 74 with the OIDC code flow and PKCE in production; locally the development
 // provider's residents (chosen by /config.json) — the same code path as the admin site.
-import { useEffect, useState } from "preact/hooks";
-import { createApi, data } from "@shared/api/client";
-import { loadConfig, type SiteConfig } from "@shared/config";
-import { authorizationUrl, completeSignIn } from "@shared/oidc";
-import { messageOf } from "@shared/problems";
+import { useEffect } from "preact/hooks";
+import { useSignIn } from "@shared/signin";
 import { ErrorBox, StatusLine } from "@shared/ui/feedback";
 import type { Route } from "../app/router";
 import { residentSession } from "../app/session";
 import { Screen } from "../app/shell";
-
-type Persona = { persona: string; title: string; roles?: string[]; territory_name?: string | null; birth_year?: number | null };
 
 const NEXT_KEY = "aj74.resident.next";
 
@@ -28,68 +23,12 @@ function finish(token: string, name: string): void {
 }
 
 export function SignInScreen({ route }: { route: Route }) {
-  const [status, setStatus] = useState("Загрузка…");
-  const [error, setError] = useState<string | null>(null);
-  const [config, setConfig] = useState<SiteConfig | null>(null);
-  const [personas, setPersonas] = useState<Persona[]>([]);
-  const [busy, setBusy] = useState(false);
-
+  const { status, error, config, personas, busy, choose, oidc } = useSignIn(
+    (_config, token, name) => finish(token, name), (p) => (p.roles ?? []).includes("resident"));
   useEffect(() => {
     const next = route.query.get("next");
     if (next) sessionStorage.setItem(NEXT_KEY, next);
-    (async () => {
-      try {
-        const cfg = await loadConfig();
-        setConfig(cfg);
-        if (cfg.auth.mode === "oidc") {
-          const search = window.location.search;
-          if (new URLSearchParams(search).has("state")) {
-            // The code is single-use: keep it out of history and reloads.
-            window.history.replaceState(null, "", window.location.pathname);
-            setStatus("Завершаем вход…");
-            const { token, name } = await completeSignIn(cfg.auth, search);
-            finish(token, name);
-            return;
-          }
-        } else {
-          const list = await data(createApi(cfg.apiBase).GET("/dev/personas"));
-          const all = (list as { personas?: Persona[] }).personas ?? [];
-          setPersonas(all.filter((p) => (p.roles ?? []).includes("resident")));
-        }
-        setStatus("");
-      } catch (e) {
-        setStatus("");
-        setError(messageOf(e));
-      }
-    })();
   }, []);
-
-  const choose = async (persona: Persona) => {
-    if (!config) return;
-    setError(null);
-    setBusy(true);
-    setStatus(`Входим как «${persona.title}»…`);
-    try {
-      const { access_token } = await data(createApi(config.apiBase).POST("/dev/token", { body: { persona: persona.persona } }));
-      finish(access_token, persona.title);
-    } catch (e) {
-      setStatus("");
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
-
-  const oidc = async () => {
-    if (config?.auth.mode !== "oidc") return;
-    setError(null);
-    setBusy(true);
-    try {
-      window.location.assign(await authorizationUrl(config.auth));
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
 
   return (
     <Screen title="Вход">
