@@ -1,4 +1,4 @@
-"""The fakes of the vote path's ports (tests/support/fakes.py) hold to the adapters they stand for.
+"""The fakes of the vote path's ports (tests/support/fakes/vote.py) hold to the adapters they stand for.
 
 The same checks run against each fake and against the real adapter on moto (a stack provisioned
 from template.yaml), so a fake that drifts from its adapter fails here, not in a unit test that
@@ -18,7 +18,7 @@ from aj74.errors import NotFound
 
 from infra.local.provision import aws_client, provision
 from tests.support.env import use_stack
-from tests.support.fakes import (
+from tests.support.fakes.vote import (
     BALLOT_KEY_SECRET,
     FakeBallotQueue,
     FakeLedger,

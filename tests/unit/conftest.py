@@ -54,7 +54,7 @@ def _no_sockets(request, monkeypatch):
             return
         where = "a non-loopback address" if loopback_allowed else "the network"
         raise SocketBlocked(f"{request.node.nodeid} tried to connect to {address!r}: unit tests do not reach "
-                            f"{where} (use the fakes of tests/support/fakes.py, or mark a test that talks to "
+                            f"{where} (use the fakes of tests/support/fakes/, or mark a test that talks to "
                             "its own server on 127.0.0.1 with @pytest.mark.loopback)")
 
     def connect(self, address):

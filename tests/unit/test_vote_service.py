@@ -1,4 +1,4 @@
-"""The vote path's services on fakes (tests/support/fakes.py): the real casting and recording code,
+"""The vote path's services on fakes (tests/support/fakes/vote.py): the real casting and recording code,
 with in-memory stand-ins only at the ports (aj74.polls.ports), so no moto and no socket."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aj74.errors import DomainError
 from aj74.polls import voting
 from aj74.polls.recording import BallotRecorder
 
-from tests.support.fakes import BALLOT_KEY_SECRET, MESSAGE_KEY, FakeWorld, a_poll
+from tests.support.fakes.vote import BALLOT_KEY_SECRET, MESSAGE_KEY, FakeWorld, a_poll
 from tests.support.polls import answers, persona, resident
 
 RETENTION_SECONDS = 4 * 24 * 3600

@@ -6,7 +6,7 @@ the key secret, the territory tree and the clock only through a :class:`VotePort
 modules make; the adapters that implement them today (``ballots/queue.py``,
 ``ballots/repository.py``, ``polls/repository.py``, the poll cache of ``polls/access.py``,
 ``aj74.keystore``) satisfy them structurally, and so do the in-memory fakes of
-``tests/support/fakes.py`` (held to the adapters by ``tests/integration/test_vote_ports_contract.py``).
+``tests/support/fakes/vote.py`` (held to the adapters by ``tests/integration/test_vote_ports_contract.py``).
 
 The routes and the ballot consumer pass no ports: ``default_ports()`` of ``voting`` and of
 ``recording`` build the real adapters, which are cheap to build (their clients and models are built
