@@ -63,7 +63,7 @@ test: install browser web
 
 test-fast: install web
 	npm run --silent test:unit
-	$(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
+	AJ74_TEST_TIER=fast $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 # Lighthouse lives in a package of its own (bench/lighthouse), so `make test` never installs it.
 bench: install web
