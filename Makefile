@@ -59,11 +59,11 @@ run: install web
 
 test: install browser web
 	npm run --silent test:unit
-	$(PY) -m pytest -n 2 --dist loadfile --durations=20
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=20
 
 test-fast: install web
 	npm run --silent test:unit
-	AJ74_TEST_TIER=fast $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser"
+	AJ74_TEST_TIER=fast $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not slow and not browser"
 
 # Lighthouse lives in a package of its own (bench/lighthouse), so `make test` never installs it.
 bench: install web

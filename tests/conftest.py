@@ -25,3 +25,20 @@ for _name, _value in {
     "AWS_DEFAULT_REGION": "eu-central-1",
 }.items():
     os.environ.setdefault(_name, _value)
+
+# pytest-xdist hands out whole files (`--dist loadfile`, in collection order with
+# `--no-loadscope-reorder`). The files that take longest go first, so that no worker is left with one
+# of them at the end while the other has finished: the poll cycle and the decision cycle mostly wait
+# for their voting windows, during which the other worker runs the CPU-bound tests.
+LONG_FIRST = (
+    "tests/e2e/test_poll_cycle.py",
+    "tests/e2e/test_decision_cycle_browser.py",
+    "tests/unit/test_disclosure_property.py",
+    "tests/e2e/test_api_fuzzing.py",
+    "tests/e2e/test_resident_polls_browser.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {path: i for i, path in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(LONG_FIRST)))
