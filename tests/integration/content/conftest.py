@@ -45,14 +45,16 @@ def stack(content_stack) -> ContentStack:
 @pytest.fixture
 def clean_feed(stack):
     """An empty Feed table and no content waiting for the scheduler (tests share the stack)."""
-    from aj74.content.repository import _model
+    from aj74.settings import get_settings
 
     dynamodb = aws_client("dynamodb", stack.endpoint)
     for page in dynamodb.get_paginator("scan").paginate(TableName=stack.feed_table):
         for item in page["Items"]:
             dynamodb.delete_item(TableName=stack.feed_table, Key={"pk": item["pk"], "sk": item["sk"]})
-    for record in _model().scan():
-        record.delete()
+    content_table = get_settings().content_table
+    for page in dynamodb.get_paginator("scan").paginate(TableName=content_table):
+        for item in page["Items"]:
+            dynamodb.delete_item(TableName=content_table, Key={"content_id": item["content_id"]})
 
 
 @pytest.fixture

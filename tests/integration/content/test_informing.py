@@ -10,14 +10,20 @@ from tests.support.polls import persona, poll_body
 
 def final_poll() -> str:
     """A Сатка poll drafted by its moderator and moved straight to ``final`` with a small result."""
+    import json
+
     from aj74.polls import service
-    from aj74.polls.repository import _model
+    from aj74.settings import get_settings
+    from aj74.storage import dynamodb_client
 
     poll = service.create_poll(persona("moderator-satka"), poll_body())
-    record = _model().get(poll["id"])
-    record.state = "final"
-    record.result = {"total_ballots": 3, "counts": {"q1-o1": 2, "q1-o2": 1}, "finalised_at": iso(utcnow())}
-    record.save()
+    result = {"total_ballots": 3, "counts": {"q1-o1": 2, "q1-o2": 1}, "finalised_at": iso(utcnow())}
+    dynamodb_client().update_item(
+        TableName=get_settings().polls_table, Key={"poll_id": {"S": poll["id"]}},
+        UpdateExpression="SET #state = :final, #result = :result ADD #version :one",
+        ExpressionAttributeNames={"#state": "state", "#result": "result", "#version": "version"},
+        ExpressionAttributeValues={":final": {"S": "final"}, ":result": {"S": json.dumps(result)},
+                                   ":one": {"N": "1"}})
     return poll["id"]
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.content.model import Content, summary
 from aj74.settings import get_settings
 from aj74.storage import raise_unavailable
@@ -19,7 +19,7 @@ from aj74.storage import raise_unavailable
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _sns_client():
     import botocore.session
     from botocore.config import Config

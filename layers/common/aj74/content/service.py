@@ -1,5 +1,7 @@
 """Content use cases: drafting, moderation and the emergency fast path for staff; the feed, an
-item and the events calendar for residents. Routes call these; storage sits behind repositories."""
+item and the events calendar for residents. Everything outside the process is a port
+(aj74.content.ports, docs/decisions/021-ports-and-adapters.md); the routes pass none and
+``default_ports()`` gives the real adapters."""
 
 from __future__ import annotations
 
@@ -7,18 +9,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aj74 import scope
-from aj74.audit.repository import AuditLog
-from aj74.clock import iso, parse_iso, utcnow
+from aj74.clock import iso, parse_iso
 from aj74.content import model
 from aj74.content.lifecycle import CONTENT_WORKFLOW
 from aj74.content.model import Content
+from aj74.content.ports import ContentPorts
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import APPROVER, EMERGENCY, MODERATOR, acting_role, is_region_wide
 from aj74.ids import is_ulid, ulid
 from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
-from aj74.territories import territory_tree
 from aj74.validation import invalid_fields, parse_model
 from aj74.workflow import edit_entry
 
@@ -36,10 +37,11 @@ def _schemas():
     return schemas
 
 
-def _repo():
-    from aj74.content.repository import ContentRepository
+def default_ports() -> ContentPorts:
+    """The real adapters (those of ``aj74.content.publishing``, which the scheduler uses too)."""
+    from aj74.content.publishing import default_ports as real
 
-    return ContentRepository()
+    return real()
 
 
 def _check_id(content_id: str) -> None:
@@ -47,9 +49,9 @@ def _check_id(content_id: str) -> None:
         raise NotFound("Материал не найден.", code="content-not-found")
 
 
-def _audit(actor: Principal, action: str, content_id: str, **kw) -> None:
-    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, f"content.{action}"),
-                      action=f"content.{action}", target_type="content", target_id=content_id, **kw)
+def _audit(ports: ContentPorts, actor: Principal, action: str, content_id: str, **kw) -> None:
+    ports.audit.append(actor=actor.subject, actor_role=acting_role(actor, f"content.{action}"),
+                       action=f"content.{action}", target_type="content", target_id=content_id, **kw)
 
 
 # ====================================================================== staff
@@ -98,14 +100,16 @@ def _input_of(content: Content) -> dict:
     return body
 
 
-def create_content(actor: Principal, body: dict, now: datetime | None = None, content_id: str | None = None) -> dict:
+def create_content(actor: Principal, body: dict, now: datetime | None = None, content_id: str | None = None,
+                   ports: ContentPorts | None = None) -> dict:
     """A draft by a moderator or approver; a live bulletin at once for the emergency role.
     ``content_id`` is given by callers that reserved the id beforehand (polls.informing)."""
+    ports = ports or default_ports()
     data = _parse(body)
-    now = now or utcnow()
+    now = now or ports.clock()
     _check_times(data, now)
     _check_image(data)
-    tree = territory_tree()
+    tree = ports.territories()
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     content = Content(content_id=content_id or ulid(), type=data.type, state="draft",
@@ -113,38 +117,39 @@ def create_content(actor: Principal, body: dict, now: datetime | None = None, co
                       publish_at=iso(data.publish_at) if data.publish_at else None,
                       created_by=actor.subject, created_at=iso(now))
     if actor.has_role(EMERGENCY) and not (actor.has_role(MODERATOR) or actor.has_role(APPROVER)):
-        return _emergency_publish(actor, content, now)
+        return _emergency_publish(actor, content, now, ports)
     if not (actor.has_role(MODERATOR) or actor.has_role(APPROVER)):
         raise Forbidden("Материалы готовят модераторы территорий и Управление по внутренней политике.",
                         code="role-required")
-    saved = _repo().create(content)
-    _audit(actor, "create", saved.content_id, after=_input_of(saved), at=iso(now))
-    return staff_view(saved)
+    saved = ports.content.create(content)
+    _audit(ports, actor, "create", saved.content_id, after=_input_of(saved), at=iso(now))
+    return staff_view(saved, ports)
 
 
-def _emergency_publish(actor: Principal, content: Content, now: datetime) -> dict:
+def _emergency_publish(actor: Principal, content: Content, now: datetime, ports: ContentPorts) -> dict:
     from aj74.content.publishing import sync_feed
 
     item = {"type": content.type, "territory_ids": content.territory_ids, "created_by": content.created_by}
     transition = CONTENT_WORKFLOW.plan("emergency_publish", model.NEW, actor, item, None, iso(now))
     content = replace(content, state=transition.to_state, publish_at=iso(now), published_at=model.iso_ms(now),
                       feed_pending="publish", history=(transition.as_dict(),))
-    saved = _repo().create(content)
-    _audit(actor, "emergency_publish", saved.content_id, before=None,
+    saved = ports.content.create(content)
+    _audit(ports, actor, "emergency_publish", saved.content_id, before=None,
            after={"state": "published", **_input_of(saved)}, at=transition.at)
-    return staff_view(sync_feed(saved))
+    return staff_view(sync_feed(saved, ports), ports)
 
 
-def edit_content(actor: Principal, content_id: str, body: dict) -> dict:
+def edit_content(actor: Principal, content_id: str, body: dict, ports: ContentPorts | None = None) -> dict:
     """Edit a draft (optimistic ``version``), or record that a missing person was found."""
+    ports = ports or default_ports()
     _check_id(content_id)
     version = parse_model(_schemas().VersionIn, body).version
-    repo = _repo()
+    repo = ports.content
     content = repo.get(content_id)
-    tree = territory_tree()
+    tree = ports.territories()
     scope.require_scope(actor, content.territory_ids, tree)
     if content.state == "published" and content.type == "missing_person":
-        return _record_found(actor, content, body)
+        return _record_found(actor, content, body, ports)
     if content.state not in model.EDITABLE_STATES:
         raise Conflict("Редактировать можно только черновик или отклонённый материал.", code="not-editable",
                        state=content.state)
@@ -152,55 +157,57 @@ def edit_content(actor: Principal, content_id: str, body: dict) -> dict:
     if "type" in changes and changes["type"] != content.type:
         raise InvalidInput("Тип материала не меняется.", errors=[{"field": "type", "detail": "тип не меняется"}])
     data = _parse({**_input_of(content), **changes})
-    _check_times(data, utcnow())
+    _check_times(data, ports.clock())
     _check_image(data)
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     updated = content.with_fields(_fields(data), data.territory_ids, iso(data.publish_at) if data.publish_at else None)
-    at = iso(utcnow())
+    at = iso(ports.clock())
     edit = edit_entry(CONTENT_WORKFLOW.name, actor, content.state, version + 1, at)
     saved = repo.save(updated, version, model.EDITABLE_STATES, edit=edit)
-    _audit(actor, "edit", content_id, before=_input_of(content), after=_input_of(saved), at=at,
+    _audit(ports, actor, "edit", content_id, before=_input_of(content), after=_input_of(saved), at=at,
            comment=APPROVER_EDIT_NOTE if edit["actor_role"] == APPROVER else None)
-    return staff_view(saved)
+    return staff_view(saved, ports)
 
 
-def _record_found(actor: Principal, content: Content, body: dict) -> dict:
+def _record_found(actor: Principal, content: Content, body: dict, ports: ContentPorts) -> dict:
     from aj74.content.publishing import sync_feed
 
     data = parse_model(_schemas().SearchOutcomeIn, body)
     if content.fields.get("status") == "found":
         raise Conflict("Поиск уже завершён.", code="already-found")
-    fields = {**content.fields, "status": "found", "outcome": data.outcome, "found_at": iso(utcnow())}
+    fields = {**content.fields, "status": "found", "outcome": data.outcome, "found_at": iso(ports.clock())}
     updated = replace(content, fields=fields, feed_pending="publish")
-    saved = _repo().save(updated, data.version, frozenset({"published"}))
-    _audit(actor, "found", content.content_id, before={"status": "searching"},
+    saved = ports.content.save(updated, data.version, frozenset({"published"}))
+    _audit(ports, actor, "found", content.content_id, before={"status": "searching"},
            after={"status": "found", "outcome": data.outcome})
-    return staff_view(sync_feed(saved))
+    return staff_view(sync_feed(saved, ports), ports)
 
 
-def moderate(actor: Principal, content_id: str, action: str, body: dict | None = None) -> dict:
+def moderate(actor: Principal, content_id: str, action: str, body: dict | None = None,
+             ports: ContentPorts | None = None) -> dict:
     """submit / approve / reject / retract, as the content workflow allows."""
     from aj74.polls.schemas import CommentIn
 
+    ports = ports or default_ports()
     _check_id(content_id)
     comment = parse_model(CommentIn, body or {}).comment
-    repo = _repo()
+    repo = ports.content
     content = repo.get(content_id)
     item = {"territory_ids": content.territory_ids, "created_by": content.created_by, "type": content.type,
             "history": content.history}
-    transition = CONTENT_WORKFLOW.plan(action, content.state, actor, item, comment, iso(utcnow()))
+    transition = CONTENT_WORKFLOW.plan(action, content.state, actor, item, comment, iso(ports.clock()))
     extra = {"feed_pending": "remove"} if content.state == "published" else {}
     if action == "reject":  # kept so that the next review shows what changed since
         extra["review_snapshot"] = _input_of(content)
     saved = repo.apply(content_id, transition, expected_version=content.version, **extra)
-    _audit(actor, action, content_id, before={"state": transition.from_state},
+    _audit(ports, actor, action, content_id, before={"state": transition.from_state},
            after={"state": transition.to_state}, comment=comment, at=transition.at)
     if saved.feed_pending:
         from aj74.content.publishing import sync_feed
 
-        saved = sync_feed(saved)
-    return staff_view(saved)
+        saved = sync_feed(saved, ports)
+    return staff_view(saved, ports)
 
 
 def _reads_everything(actor: Principal) -> bool:
@@ -208,19 +215,22 @@ def _reads_everything(actor: Principal) -> bool:
     return is_region_wide(actor) or actor.has_role(EMERGENCY)
 
 
-def get_staff(actor: Principal, content_id: str) -> dict:
+def get_staff(actor: Principal, content_id: str, ports: ContentPorts | None = None) -> dict:
+    ports = ports or default_ports()
     _check_id(content_id)
-    content = _repo().get(content_id)
+    content = ports.content.get(content_id)
     if not _reads_everything(actor):
-        scope.require_scope(actor, content.territory_ids, territory_tree())
-    return staff_view(content)
+        scope.require_scope(actor, content.territory_ids, ports.territories())
+    return staff_view(content, ports)
 
 
-def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | None) -> dict:
+def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | None,
+               ports: ContentPorts | None = None) -> dict:
     if state is not None and state not in model.STATES:
         raise InvalidInput("Неизвестное состояние материала.",
                            errors=[{"field": "state", "detail": "допустимые значения: " + ", ".join(model.STATES)}])
-    repo, tree = _repo(), territory_tree()
+    ports = ports or default_ports()
+    repo, tree = ports.content, ports.territories()
     items = [c for s in ([state] if state else model.STATES) for c in repo.in_state(s)]
     if not _reads_everything(actor):
         items = [c for c in items if not scope.out_of_scope(actor, c.territory_ids, tree)]
@@ -232,11 +242,11 @@ def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | No
     page = ordered[:limit]
     more = len(ordered) > limit
     next_cursor = encode_cursor({"c": page[-1].created_at, "i": page[-1].content_id}) if more and page else None
-    return {"items": [staff_view(c) for c in page], "next_cursor": next_cursor}
+    return {"items": [staff_view(c, ports) for c in page], "next_cursor": next_cursor}
 
 
-def staff_view(content: Content) -> dict:
-    tree = territory_tree()
+def staff_view(content: Content, ports: ContentPorts) -> dict:
+    tree = ports.territories()
     return _with_image({
         "id": content.content_id, "type": content.type, "state": content.state,
         "state_title": model.STATE_TITLES[content.state], "version": content.version,
@@ -249,8 +259,7 @@ def staff_view(content: Content) -> dict:
 
 
 # ====================================================================== residents
-def _home(actor: Principal) -> str:
-    tree = territory_tree()
+def _home(actor: Principal, tree) -> str:
     if not actor.territory_id or actor.territory_id not in tree:
         raise Forbidden("В профиле не указано место жительства.", code="no-home-territory")
     return actor.territory_id
@@ -266,31 +275,33 @@ def _after(cursor: str | None, key: str, prefixes: tuple[str, ...] = ()) -> str 
     return value
 
 
-def feed(actor: Principal, limit: int, cursor: str | None, now: datetime | None = None) -> dict:
+def feed(actor: Principal, limit: int, cursor: str | None, now: datetime | None = None,
+         ports: ContentPorts | None = None) -> dict:
     """The resident's feed: active bulletins pinned first, then everything else newest first, from
     one query per territory level of their home."""
-    from aj74.content.repository import FeedRepository
-
-    home = _home(actor)
+    ports = ports or default_ports()
+    tree = ports.territories()
+    home = _home(actor, tree)
     after = _after(cursor, "k", (model.PINNED_PREFIX, model.REGULAR_PREFIX))
-    repo = FeedRepository()
-    levels = [repo.feed_page(t, after, limit + 1) for t in territory_tree().chain_ids(home)]
-    page = model.merge_feed(levels, limit, now or utcnow())
+    levels = [ports.feed.feed_page(t, after, limit + 1) for t in tree.chain_ids(home)]
+    page = model.merge_feed(levels, limit, now or ports.clock())
     return {"items": [model.with_titles(_with_image(i)) for i in page.items],
             "next_cursor": encode_cursor({"k": page.next_after}) if page.next_after else None}
 
 
-def get_for_resident(actor: Principal, content_id: str, now: datetime | None = None) -> dict:
+def get_for_resident(actor: Principal, content_id: str, now: datetime | None = None,
+                     ports: ContentPorts | None = None) -> dict:
     from aj74.content.repository import found_visible
 
+    ports = ports or default_ports()
     _check_id(content_id)
-    home = _home(actor)
-    content = _repo().get(content_id, consistent=False)
-    if not model.is_live(content, now or utcnow(), found_visible()) or not model.reaches(
-            content.territory_ids, home, territory_tree()):
+    tree = ports.territories()
+    home = _home(actor, tree)
+    content = ports.content.get(content_id, consistent=False)
+    if not model.is_live(content, now or ports.clock(), found_visible()) or not model.reaches(
+            content.territory_ids, home, tree):
         raise NotFound("Материал не найден.", code="content-not-found")
     fields = {k: v for k, v in content.fields.items() if k != "found_at"}
-    tree = territory_tree()
     return model.with_titles(_with_image({
         "id": content.content_id, "type": content.type, "published_at": content.published_at,
         "pinned": content.type == "bulletin", "territory_ids": list(content.territory_ids),
@@ -308,12 +319,11 @@ def _query_time(raw: str | None, name: str) -> datetime | None:
 
 
 def events(actor: Principal, start_raw: str | None, end_raw: str | None, territory_id: str | None,
-           limit: int, cursor: str | None, now: datetime | None = None) -> dict:
+           limit: int, cursor: str | None, now: datetime | None = None, ports: ContentPorts | None = None) -> dict:
     """Events for a territory of the resident's chain overlapping [from, to], earliest first."""
-    from aj74.content.repository import FeedRepository
-
-    home = _home(actor)
-    tree = territory_tree()
+    ports = ports or default_ports()
+    tree = ports.territories()
+    home = _home(actor, tree)
     chain = tree.chain_ids(home)
     if territory_id is not None and territory_id not in chain:
         if territory_id not in tree:
@@ -321,7 +331,7 @@ def events(actor: Principal, start_raw: str | None, end_raw: str | None, territo
                                errors=[{"field": "territory_id", "detail": "неизвестная территория"}])
         raise Forbidden("Афиша доступна для вашего места жительства и территорий, в которые оно входит.",
                         code="territory-not-yours")
-    start = _query_time(start_raw, "from") or (now or utcnow())
+    start = _query_time(start_raw, "from") or (now or ports.clock())
     end = _query_time(end_raw, "to") or start + timedelta(days=DEFAULT_EVENTS_DAYS)
     if end < start:
         raise InvalidInput("to раньше from.", errors=[{"field": "to", "detail": "должно быть не раньше from"}])
@@ -332,8 +342,7 @@ def events(actor: Principal, start_raw: str | None, end_raw: str | None, territo
     levels_from = chain[chain.index(territory_id):] if territory_id else chain
     low = iso(start - timedelta(days=model.MAX_EVENT_DAYS))
     high = iso(end) + "#~"
-    repo = FeedRepository()
-    levels = [repo.events(t, max(low, after) if after else low, high) for t in levels_from]
+    levels = [ports.feed.events(t, max(low, after) if after else low, high) for t in levels_from]
     page = model.merge_events(levels, start, end, limit, after)
     return {"items": [model.with_titles(_with_image(i)) for i in page.items],
             "next_cursor": encode_cursor({"e": page.next_after}) if page.next_after else None}
