@@ -9,50 +9,60 @@ Moderation is a few actions a minute, so one chain is not a hot key.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterator
 
-from aj74.audit.chain import GENESIS, entry_hash
+from aj74.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
 from aj74.clock import iso, utcnow
 from aj74.errors import Unavailable
-from aj74.storage import is_condition_failure, meta, raise_unavailable
+from aj74.items import JSON, NUMBER, TEXT, from_item, to_item
+from aj74.settings import get_settings
+from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
+from aj74.transactions import n, s
 
 LOG = "moderation"
+# ``before`` and ``after`` are JSON strings, as PynamoDB's JSONAttribute stored them (aj74.items):
+# the entries written before the move to botocore read back, and hash, the same.
+SCHEMA = {"log": TEXT, "seq": NUMBER, "at": TEXT, "actor": TEXT, "actor_role": TEXT, "action": TEXT,
+          "target_type": TEXT, "target_id": TEXT, "before": JSON, "after": JSON, "comment": TEXT,
+          "prev_hash": TEXT, "hash": TEXT}
 
 
-@lru_cache(maxsize=1)
-def _model():
-    from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-    from pynamodb.models import Model
-
-    class AuditRecord(Model):
-        Meta = meta("audit_table")
-        log = UnicodeAttribute(hash_key=True)
-        seq = NumberAttribute(range_key=True)
-        at = UnicodeAttribute()
-        actor = UnicodeAttribute()
-        actor_role = UnicodeAttribute()
-        action = UnicodeAttribute()
-        target_type = UnicodeAttribute()
-        target_id = UnicodeAttribute()
-        before = JSONAttribute(null=True)
-        after = JSONAttribute(null=True)
-        comment = UnicodeAttribute(null=True)
-        prev_hash = UnicodeAttribute()
-        hash = UnicodeAttribute()
-
-    return AuditRecord
+def _table() -> str:
+    return get_settings().audit_table
 
 
-def _as_dict(r) -> dict:
-    return {"seq": int(r.seq), "at": r.at, "actor": r.actor, "actor_role": r.actor_role, "action": r.action,
-            "target_type": r.target_type, "target_id": r.target_id, "before": r.before, "after": r.after,
-            "comment": r.comment, "prev_hash": r.prev_hash, "hash": r.hash}
+def _call(method: str, **kwargs) -> dict:
+    try:
+        return getattr(dynamodb_client(), method)(**kwargs)
+    except Exception as exc:
+        raise_unavailable(exc)
+        raise
+
+
+def _as_dict(record: dict) -> dict:
+    entry = from_item(SCHEMA, record)
+    return {name: entry[name] for name in (*HASHED_FIELDS, "hash")}
+
+
+def _query(before_seq: int | None = None, **options) -> Iterator[dict]:
+    """The chain's entries (below ``before_seq`` when given), read lazily page by page; ``options``
+    are the Query's own (order, page size, consistency)."""
+    condition, names, values = "#log = :log", {"#log": "log"}, {":log": s(LOG)}
+    if before_seq is not None:
+        condition, names["#seq"], values[":before"] = condition + " AND #seq < :before", "seq", n(before_seq)
+    request = {"TableName": _table(), "KeyConditionExpression": condition, "ExpressionAttributeNames": names,
+               "ExpressionAttributeValues": values, **options}
+    while True:
+        page = _call("query", **request)
+        yield from (_as_dict(r) for r in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 class AuditLog:
     def append(self, *, actor: str, actor_role: str, action: str, target_type: str, target_id: str,
                before=None, after=None, comment: str | None = None, at: str | None = None) -> dict:
-        Record = _model()
         for _attempt in range(20):
             last = self._last()
             entry = {
@@ -63,7 +73,9 @@ class AuditLog:
             }
             entry["hash"] = entry_hash(entry)
             try:
-                Record(LOG, **entry).save(condition=Record.seq.does_not_exist())
+                dynamodb_client().put_item(TableName=_table(), Item=to_item(SCHEMA, {"log": LOG, **entry}),
+                                           ConditionExpression="attribute_not_exists(#seq)",
+                                           ExpressionAttributeNames={"#seq": "seq"})
                 return entry
             except Exception as exc:
                 if not is_condition_failure(exc):
@@ -72,10 +84,7 @@ class AuditLog:
         raise Unavailable("Журнал аудита занят, повторите действие.")
 
     def _last(self) -> dict | None:
-        Record = _model()
-        for r in Record.query(LOG, scan_index_forward=False, limit=1, consistent_read=True):
-            return _as_dict(r)
-        return None
+        return next(_query(ScanIndexForward=False, Limit=1, ConsistentRead=True), None)
 
     def head(self) -> dict:
         """The chain's head now: the newest entry's seq, hash and time (seq 0 and the genesis hash when empty)."""
@@ -84,12 +93,8 @@ class AuditLog:
             "seq": 0, "hash": GENESIS, "at": None}
 
     def entries(self) -> list[dict]:
-        Record = _model()
-        return [_as_dict(r) for r in Record.query(LOG, consistent_read=True)]
+        return list(_query(ConsistentRead=True))
 
-    def newest_first(self, before_seq: int | None = None):
+    def newest_first(self, before_seq: int | None = None) -> Iterator[dict]:
         """Entries from the newest back (below ``before_seq`` when given), read lazily page by page."""
-        Record = _model()
-        condition = Record.seq < before_seq if before_seq is not None else None
-        for r in Record.query(LOG, condition, scan_index_forward=False, page_size=200):
-            yield _as_dict(r)
+        return _query(before_seq, ScanIndexForward=False, Limit=200)

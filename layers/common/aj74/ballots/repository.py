@@ -15,13 +15,12 @@ import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aj74.ballots.keys import BALLOT_SHARDS, ledger_partition
 from aj74.ballots.message import BallotMessage
 from aj74.ballots.tally import TALLY_SHARDS, counter_name, option_from_counter
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, meta, raise_unavailable
+from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
 
 LEDGER_PAGE_SIZE = 1000
 
@@ -37,28 +36,10 @@ class LedgerBallot:
     gender: str
 
 
-@lru_cache(maxsize=1)
-def _ballot_model():
-    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-    from pynamodb.models import Model
-
-    class BallotRecord(Model):
-        Meta = meta("ballots_table")
-        pk = UnicodeAttribute(hash_key=True)
-        ballot_key = UnicodeAttribute(range_key=True)
-        options = UnicodeAttribute()
-        commitment = UnicodeAttribute()
-        accepted_at = NumberAttribute()
-        territory = UnicodeAttribute()
-        age_band = UnicodeAttribute()
-        gender = UnicodeAttribute()
-
-    return BallotRecord
-
-
-def _ledger_ballot(r) -> LedgerBallot:
-    return LedgerBallot(r.ballot_key, tuple(r.options.split(",")), r.commitment, int(r.accepted_at), r.territory,
-                        r.age_band, r.gender)
+def _ledger_ballot(item: dict) -> LedgerBallot:
+    return LedgerBallot(item["ballot_key"]["S"], tuple(item["options"]["S"].split(",")), item["commitment"]["S"],
+                        int(item["accepted_at"]["N"]), item["territory"]["S"], item["age_band"]["S"],
+                        item["gender"]["S"])
 
 
 @dataclass(frozen=True)
@@ -111,14 +92,14 @@ class BallotLedger:
         return Recorded("replaced", tuple(old["options"]["S"].split(",")))
 
     def get(self, poll_id: str, key: str) -> LedgerBallot | None:
-        Record = _ballot_model()
         try:
-            return _ledger_ballot(Record.get(ledger_partition(poll_id, key), key, consistent_read=True))
-        except Record.DoesNotExist:
-            return None
+            item = dynamodb_client().get_item(
+                TableName=get_settings().ballots_table, ConsistentRead=True,
+                Key={"pk": _s(ledger_partition(poll_id, key)), "ballot_key": _s(key)}).get("Item")
         except Exception as exc:
             raise_unavailable(exc)
             raise
+        return _ledger_ballot(item) if item else None
 
     def holders(self, keys: list[tuple[str, str]]) -> set[str]:
         """Of ``(poll_id, ballot_key)`` pairs, the polls whose ledger holds that key (BatchGetItem,
@@ -143,11 +124,22 @@ class BallotLedger:
         return found
 
     def _shard(self, poll_id: str, shard: int) -> list[LedgerBallot]:
-        Record = _ballot_model()
         # Pages of 1,000 items (~210 KB): same read units as 1 MB pages, but no single response is
         # slow enough to hit the client's read timeout.
-        return [_ledger_ballot(r) for r in Record.query(f"{poll_id}#{shard:02d}", consistent_read=True,
-                                                         page_size=LEDGER_PAGE_SIZE)]
+        request = {"TableName": get_settings().ballots_table, "ConsistentRead": True, "Limit": LEDGER_PAGE_SIZE,
+                   "KeyConditionExpression": "pk = :pk",
+                   "ExpressionAttributeValues": {":pk": _s(f"{poll_id}#{shard:02d}")}}
+        ballots = []
+        while True:
+            try:
+                page = dynamodb_client().query(**request)
+            except Exception as exc:
+                raise_unavailable(exc)
+                raise
+            ballots.extend(_ledger_ballot(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return ballots
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def all_ballots(self, poll_id: str) -> list[LedgerBallot]:
         """Every ballot of a poll, read shard by shard in parallel (finalisation and audits)."""

@@ -1,67 +1,52 @@
-"""Staff assignments in DynamoDB (PynamoDB): one item per subject, written whole by the admin.
+"""Staff assignments in DynamoDB: one item per subject, written whole by the admin.
 
 A grant of ``approver`` or ``admin`` waits in the item's ``pending`` field until a second
 administrator confirms it; an item whose ``roles`` is null holds only such a pending grant, and the
 subject's sign-in token still decides their roles (aj74.staff.service).
+
+``roles``, ``scope_territory_ids`` and ``pending`` are JSON strings and a null field is left out, as
+PynamoDB stored them (aj74.items): the items written before the move to botocore read back the same.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from aj74.items import JSON, TEXT, from_item, to_item
+from aj74.settings import get_settings
+from aj74.storage import dynamodb_client, raise_unavailable
+from aj74.transactions import s
 
-from aj74.storage import meta, raise_unavailable
-
-
-@lru_cache(maxsize=1)
-def _model():
-    from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-    from pynamodb.models import Model
-
-    class StaffRecord(Model):
-        Meta = meta("staff_table")
-        subject = UnicodeAttribute(hash_key=True)
-        roles = JSONAttribute(null=True)
-        scope_territory_ids = JSONAttribute()
-        display_name = UnicodeAttribute(null=True)
-        partner = UnicodeAttribute(null=True)
-        pending = JSONAttribute(null=True)
-        updated_at = UnicodeAttribute()
-        updated_by = UnicodeAttribute()
-
-    return StaffRecord
+SCHEMA = {"subject": TEXT, "roles": JSON, "scope_territory_ids": JSON, "display_name": TEXT, "partner": TEXT,
+          "pending": JSON, "updated_at": TEXT, "updated_by": TEXT}
 
 
-def _as_dict(r) -> dict:
-    return {"subject": r.subject, "roles": None if r.roles is None else list(r.roles),
-            "scope_territory_ids": list(r.scope_territory_ids), "display_name": r.display_name,
-            "partner": r.partner, "pending": r.pending, "updated_at": r.updated_at, "updated_by": r.updated_by}
+def _table() -> str:
+    return get_settings().staff_table
+
+
+def _call(method: str, **kwargs) -> dict:
+    try:
+        return getattr(dynamodb_client(), method)(**kwargs)
+    except Exception as exc:
+        raise_unavailable(exc)
+        raise
 
 
 class StaffRepository:
     def get(self, subject: str) -> dict | None:
-        Record = _model()
-        try:
-            return _as_dict(Record.get(subject, consistent_read=True))
-        except Record.DoesNotExist:
-            return None
-        except Exception as exc:
-            raise_unavailable(exc)
-            raise
+        record = _call("get_item", TableName=_table(), Key={"subject": s(subject)}, ConsistentRead=True).get("Item")
+        return from_item(SCHEMA, record) if record else None
 
     def put(self, assignment: dict) -> dict:
-        Record = _model()
-        try:
-            Record(**{"partner": None, "pending": None, **assignment}).save()
-        except Exception as exc:
-            raise_unavailable(exc)
-            raise
+        _call("put_item", TableName=_table(), Item=to_item(SCHEMA, assignment))
         return assignment
 
     def all(self) -> list[dict]:
         """Every assignment (a few hundred staff region-wide: a scan is fine)."""
-        Record = _model()
-        try:
-            return sorted((_as_dict(r) for r in Record.scan()), key=lambda a: a["subject"])
-        except Exception as exc:
-            raise_unavailable(exc)
-            raise
+        request = {"TableName": _table()}
+        found = []
+        while True:
+            page = _call("scan", **request)
+            found.extend(from_item(SCHEMA, r) for r in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return sorted(found, key=lambda a: a["subject"])
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
