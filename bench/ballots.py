@@ -145,15 +145,10 @@ class RequestLog:
 def domain_clients() -> list:
     """The botocore clients behind every repository that the ballot pipeline, the scheduler and
     the points settlement touch (the integrity repository uses the shared ``dynamodb_client``)."""
-    from aj74.audit.repository import _model as audit_model
-    from aj74.ballots.repository import _ballot_model
-    from aj74.points.repository import _model as points_model
-    from aj74.polls.repository import _model as polls_model
     from aj74.storage import dynamodb_client
 
-    models = (_ballot_model(), points_model(), polls_model(), audit_model())
-    clients = [m._get_connection().connection.client for m in models] + [dynamodb_client()]
-    return list({id(c): c for c in clients}.values())
+    # One client since the repositories left PynamoDB (docs/decisions/021-ports-and-adapters.md).
+    return [dynamodb_client()]
 
 
 # ====================================================================== the local AWS

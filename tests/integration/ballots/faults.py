@@ -23,13 +23,11 @@ class _Raw:
 
 
 def _clients():
-    from aj74.ballots.repository import _ballot_model
-    from aj74.points.repository import _model as points_model
     from aj74.storage import dynamodb_client
 
-    return [_ballot_model()._get_connection().connection.client,
-            points_model()._get_connection().connection.client,
-            dynamodb_client()]
+    # Every ballot-path repository reaches DynamoDB through this one client
+    # (docs/decisions/021-ports-and-adapters.md).
+    return [dynamodb_client()]
 
 
 @contextmanager

@@ -14,30 +14,12 @@ of the entries, always.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, meta, raise_unavailable, write_if
+from aj74.storage import dynamodb_client, raise_unavailable, write_if
 from aj74.transactions import n, s
 
 STATE_ENTRY = "#state"
-
-
-@lru_cache(maxsize=1)
-def _model():
-    from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-    from pynamodb.models import Model
-
-    class PointsEntry(Model):
-        Meta = meta("points_table")
-        account = UnicodeAttribute(hash_key=True)
-        entry = UnicodeAttribute(range_key=True)
-        kind = UnicodeAttribute()
-        points = NumberAttribute()
-        at = NumberAttribute()
-        ref = UnicodeAttribute(null=True)
-
-    return PointsEntry
 
 
 def ballot_credit_key(poll_id: str) -> str:
@@ -120,9 +102,11 @@ class PointsLedger:
 
     def credit_ballot(self, account: str, poll_id: str, points: int, at_ms: int) -> bool:
         """Credit participation points for a counted ballot; False when already credited."""
-        Entry = _model()
-        entry = Entry(account, ballot_credit_key(poll_id), kind="ballot", points=points, at=at_ms, ref=poll_id)
-        return write_if(lambda: entry.save(condition=Entry.entry.does_not_exist()))
+        item = {"account": s(account), "entry": s(ballot_credit_key(poll_id)), "kind": s("ballot"),
+                "points": n(points), "at": n(at_ms), "ref": s(poll_id)}
+        return write_if(lambda: dynamodb_client().put_item(
+            TableName=_table(), Item=item, ConditionExpression="attribute_not_exists(#e)",
+            ExpressionAttributeNames={"#e": "entry"}))
 
     def entries(self, account: str) -> list[dict]:
         """Every ledger entry of ``account`` (consistent read), without the state item."""

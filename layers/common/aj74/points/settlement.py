@@ -17,14 +17,10 @@ import threading
 import time
 
 from aj74.ballots import keys
-from aj74.ballots.repository import BallotLedger
 from aj74.identity.principal import Principal
-from aj74.keystore import ballot_key_secret
-from aj74.points.repository import PointsLedger
+from aj74.points.ports import SettlementPorts
 from aj74.polls import model
-from aj74.polls.repository import PollRepository
 from aj74.settings import get_settings
-from aj74.territories import territory_tree
 
 FINAL_POLLS_TTL_SECONDS = 30.0
 _lock = threading.Lock()
@@ -39,6 +35,8 @@ def final_polls() -> list[model.Poll]:
         now = time.monotonic()
         if _final_polls and now - _final_polls[0] < FINAL_POLLS_TTL_SECONDS:
             return _final_polls[1]
+        from aj74.polls.repository import PollRepository
+
         repo, polls, cursor = PollRepository(), [], None
         while True:
             batch, cursor = repo.by_state("final", cursor=cursor)
@@ -55,22 +53,37 @@ def forget_final_polls() -> None:
         _final_polls = None
 
 
-def settle(actor: Principal, now_ms: int | None = None) -> list[str]:
+def default_ports(**overrides) -> SettlementPorts:
+    """Settlement's real adapters (the points and ballot tables, the cached final polls, the
+    territory registry, the ballot-key secret, the wall clock), ``overrides`` in their place."""
+    from aj74.ballots.repository import BallotLedger
+    from aj74.clock import utcnow
+    from aj74.keystore import ballot_key_secret
+    from aj74.points.repository import PointsLedger
+    from aj74.territories import territory_tree
+
+    return SettlementPorts(**{"ledger": PointsLedger(), "final_polls": final_polls, "ballots": BallotLedger(),
+                              "territories": territory_tree, "key_secret": ballot_key_secret, "clock": utcnow,
+                              **overrides})
+
+
+def settle(actor: Principal, now_ms: int | None = None, ports: SettlementPorts | None = None) -> list[str]:
     """Credit ``actor`` for every final poll they took part in and were not yet credited for.
-    Returns the polls credited now."""
+    Returns the polls credited now. ``ports``: the real adapters when None."""
     if not actor.has_role("resident"):
         return []
-    tree = territory_tree()
-    visible = [p for p in final_polls() if model.visible_to(p, actor, tree)]
+    ports = ports or default_ports()
+    tree = ports.territories()
+    visible = [p for p in ports.final_polls() if model.visible_to(p, actor, tree)]
     if not visible:
         return []
-    points = PointsLedger()
+    points = ports.ledger
     credited = points.credited_polls(actor.subject)
     pending = [p.poll_id for p in visible if p.poll_id not in credited]
     if not pending:
         return []
-    secret = ballot_key_secret()
-    voted = BallotLedger().holders([(p, keys.ballot_key(secret, p, actor.subject)) for p in pending])
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    secret = ports.key_secret()
+    voted = ports.ballots.holders([(p, keys.ballot_key(secret, p, actor.subject)) for p in pending])
+    now_ms = int(ports.clock().timestamp() * 1000) if now_ms is None else now_ms
     per_ballot = get_settings().points_per_ballot
     return [p for p in sorted(voted) if points.credit_ballot(actor.subject, p, per_ballot, now_ms)]
