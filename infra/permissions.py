@@ -3,8 +3,8 @@
 Three sources meet here, and ``tests/integration/test_permissions.py`` holds them together:
 
 1. The code. :func:`scan_module` reads a module's syntax tree for the DynamoDB, SQS, SNS, Secrets
-   Manager and S3 calls it makes (botocore client operations, PynamoDB model operations, transaction
-   items) and for the settings naming the tables, queues, topics and buckets it touches (``meta("polls_table")``,
+   Manager and S3 calls it makes (botocore client operations and transaction items) and for the
+   settings naming the tables, queues, topics and buckets it touches (``get_settings().polls_table``,
    ``get_settings().ballot_queue_url``).
 2. The declared manifest, ``infra/permissions.yaml``: per module, which actions on which resource
    setting. The scan keeps it honest (an action or resource in the code missing from the manifest,
@@ -67,24 +67,6 @@ TRANSACT_ITEM_ACTIONS = {
     "Delete": "dynamodb:DeleteItem",
     "ConditionCheck": "dynamodb:ConditionCheckItem",
 }
-# PynamoDB model operations (only counted in modules that define a model, see _ModuleScan).
-MODEL_OPERATIONS = {
-    "save": "dynamodb:PutItem",
-    "get": "dynamodb:GetItem",
-    "refresh": "dynamodb:GetItem",
-    "batch_get": "dynamodb:BatchGetItem",
-    "batch_write": "dynamodb:BatchWriteItem",
-    "update": "dynamodb:UpdateItem",
-    "delete": "dynamodb:DeleteItem",
-    "query": "dynamodb:Query",
-    "count": "dynamodb:Query",
-    "scan": "dynamodb:Scan",
-}
-# Operations whose names are also common on dicts and collections (``counts.update(...)``):
-# counted on a model only when the receiver is a class (``Record.get``) or the call carries a
-# PynamoDB keyword (``record.update(actions=...)``).
-AMBIGUOUS_MODEL_OPERATIONS = {"get", "update", "delete", "count"}
-PYNAMODB_KEYWORDS = {"actions", "condition", "consistent_read", "attributes_to_get"}
 # Actions on a table that also need its indexes (``<table arn>/index/*``) when it has any.
 INDEX_ACTIONS = {"dynamodb:Query", "dynamodb:Scan"}
 
@@ -125,11 +107,6 @@ def package_modules() -> list[str]:
 class _ModuleScan(ast.NodeVisitor):
     def __init__(self, module: str, tree: ast.Module) -> None:
         self.use = ModuleUse(module)
-        self.defines_model = any(
-            isinstance(node, ast.ClassDef)
-            and any(isinstance(b, ast.Name) and b.id == "Model" for b in node.bases)
-            for node in ast.walk(tree)
-        )
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -137,27 +114,11 @@ class _ModuleScan(ast.NodeVisitor):
             name = func.attr
             if name in CLIENT_OPERATIONS and _is_client_call(node, name):
                 self.use.actions.add(CLIENT_OPERATIONS[name])
-            elif self.defines_model and name in MODEL_OPERATIONS and self._is_model_call(node, func):
-                self.use.actions.add(MODEL_OPERATIONS[name])
         # Dynamic dispatch through a helper: _call("get_item", TableName=...)
         if (node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in CLIENT_OPERATIONS
                 and _is_client_call(node, node.args[0].value, positional=1)):
             self.use.actions.add(CLIENT_OPERATIONS[node.args[0].value])
-        if isinstance(func, ast.Name) and func.id == "meta" and node.args:
-            arg = node.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                self.use.resources.add(arg.value)
         self.generic_visit(node)
-
-    def _is_model_call(self, node: ast.Call, func: ast.Attribute) -> bool:
-        if func.attr not in AMBIGUOUS_MODEL_OPERATIONS:
-            return True
-        root = func.value
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if isinstance(root, ast.Name) and root.id[:1].isupper():
-            return True
-        return any(k.arg in PYNAMODB_KEYWORDS for k in node.keywords)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr.endswith(RESOURCE_SUFFIXES):

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-import sys
+
+from aj74.caching import forget_process_caches
 
 
 def clear_cached_clients() -> None:
-    """Forget every lazily built client, model and settings object of the domain package (and the
-    development identity provider built from the settings), so the next use reads the environment
-    again (the package caches them for warm Lambda starts)."""
-    for name, module in list(sys.modules.items()):
-        if not (name == "aj74" or name.startswith(("aj74.", "infra.local.dev_identity"))) or module is None:
-            continue
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
+    """Forget every client, key, settings object and territory tree the package keeps per process
+    (``aj74.caching.process_cache``; the development identity provider's too), so that the next use
+    reads the environment again."""
+    forget_process_caches()
 
 
 def use_stack(env: dict[str, str], endpoint: str) -> None:

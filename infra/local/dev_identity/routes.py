@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import html
 import threading
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from aj74.api.contract import TERRITORY_ID
 from aj74.api.routing import json_response, route
+from aj74.caching import process_cache
 from aj74.errors import InvalidInput
 from aj74.settings import get_settings
 from chalice import Blueprint, Response
@@ -69,7 +69,7 @@ DEV_TOKEN = {"type": "object", "required": ["access_token", "token_type", "expir
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _provider():
     from infra.local.dev_identity.provider import ADMIN_CLIENT_ID, RESIDENT_CLIENT_ID, DevIdentityProvider
 

@@ -11,8 +11,8 @@ secrets' ARNs (docs/decisions/012-ballot-secrecy-and-integrity.md).
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.errors import Unavailable
 from aj74.settings import SettingsError, get_settings
 from aj74.storage import aws_client
@@ -21,7 +21,7 @@ _lock = threading.Lock()
 MIN_SECRET_BYTES = 32
 
 
-@lru_cache(maxsize=4)
+@process_cache(maxsize=4)
 def _secret(arn: str) -> bytes:
     from botocore.exceptions import BotoCoreError, ClientError
 

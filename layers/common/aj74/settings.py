@@ -24,7 +24,8 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+
+from aj74.caching import process_cache
 
 STAGES = ("local", "test", "dev", "prod")
 # The stage on which a function's resources may be absent (see the module docstring).
@@ -281,7 +282,7 @@ def configure(function: FunctionSettings) -> Settings:
     return settings
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, loaded on first use (and again after ``cache_clear``), validated
     for the function the process runs once its handler module has called :func:`configure`."""

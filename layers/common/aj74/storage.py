@@ -1,16 +1,14 @@
-"""What every repository shares: PynamoDB table settings from the one settings object, and the
-translation of DynamoDB service errors into domain errors.
-
-PynamoDB is imported by the repositories lazily (inside functions), never at handler import:
-it costs ~0.12 s of cold start that routes which do not touch a table should not pay.
-"""
+"""What every repository shares: the one botocore client per service (one retry and timeout
+configuration, docs/decisions/021-ports-and-adapters.md), built lazily on first use so that routes
+which touch no table pay nothing for it at cold start, and the translation of DynamoDB service errors
+into domain errors."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.errors import Unavailable
 from aj74.settings import get_settings
 
@@ -22,26 +20,8 @@ THROTTLING_CODES = frozenset({
 })
 
 
-def meta(table_attr: str) -> type:
-    """A PynamoDB ``Meta`` for the table whose name is the settings attribute ``table_attr``."""
-    settings = get_settings()
-    name = getattr(settings, table_attr)
-    if not name:
-        raise RuntimeError(f"{table_attr.upper()} is not configured")
-
-    class Meta:
-        table_name = name
-        region = settings.region
-        host = settings.aws_endpoint_url
-        max_retry_attempts = 3
-        connect_timeout_seconds = 2
-        read_timeout_seconds = 5
-
-    return Meta
-
-
 def error_code(exc: Exception) -> str | None:
-    """The DynamoDB error code behind a botocore or PynamoDB exception, if any."""
+    """The DynamoDB error code behind a botocore exception, if any."""
     cause = exc if hasattr(exc, "response") else (getattr(exc, "cause", None) or exc.__cause__)
     response = getattr(cause, "response", None) or {}
     code = (response.get("Error") or {}).get("Code")
@@ -72,7 +52,7 @@ def raise_unavailable(exc: Exception) -> None:
     raise exc
 
 
-@lru_cache(maxsize=8)
+@process_cache(maxsize=8)
 def _client(service: str, max_pool_connections: int):
     import botocore.session
     from botocore.config import Config

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import lru_cache
 
 from aj74 import errors
+from aj74.caching import process_cache
 from aj74.identity.principal import Principal
 from aj74.settings import get_settings
 
@@ -58,7 +58,7 @@ def _depth(value) -> int:
 _verifier_lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _verifier():
     # Imported here, not at module import: jwt and cryptography cost cold-start time.
     from aj74.identity.tokens import JwksCache, TokenVerifier, fetch_jwks_over_http

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.settings import get_settings
 
 PREFIX = "heads/"
@@ -30,7 +30,7 @@ def anchor_document(head: dict, anchored_at: str) -> bytes:
                       sort_keys=True).encode("utf-8")
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _s3_client():
     import botocore.session
     from botocore.config import Config

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
 from aj74.ballots.message import BallotMessage
+from aj74.caching import process_cache
 from aj74.errors import Unavailable
 from aj74.settings import get_settings
 
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _client():
     import botocore.session
     from botocore.config import Config

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.integrity import merkle
 
 CANONICAL_ORDER = "commitment ascending"
@@ -223,14 +223,14 @@ def proof(index: ChunkIndex, chunk_no: int, chunk: Chunk, commitment: bytes,
             "leaf": commitment.hex(), "option_ids": list(chunk.options(offset))}
 
 
-@lru_cache(maxsize=8)
+@process_cache(maxsize=8)
 def _chunk_levels(chunk: Chunk) -> list[list[bytes]]:
     """Tree levels over a chunk's leaf hashes, kept for the next proofs from the same chunk: bytes
     cache their hash, so the lookup costs nothing next to the hashing."""
     return merkle.levels_over([merkle.leaf_hash(x) for x in chunk.leaves()])
 
 
-@lru_cache(maxsize=8)
+@process_cache(maxsize=8)
 def _root_levels(roots: bytes) -> list[list[bytes]]:
     """Tree levels over the row of chunk subtree roots (already hashed nodes)."""
     return merkle.levels_over([roots[i:i + 32] for i in range(0, len(roots), 32)])

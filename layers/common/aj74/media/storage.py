@@ -8,8 +8,8 @@ expires what is never confirmed. ``media/<id>`` is written by the API only and n
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 
+from aj74.caching import process_cache
 from aj74.settings import get_settings
 
 UPLOAD_PREFIX = "uploads/"
@@ -38,7 +38,7 @@ def _bucket() -> str:
     return bucket
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def _s3_client():
     import botocore.session
     from botocore.config import Config

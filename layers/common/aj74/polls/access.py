@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aj74 import scope
 from aj74.ballots import keys
+from aj74.caching import on_forget
 from aj74.errors import Forbidden, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import STAFF_READERS, is_region_wide
@@ -88,9 +89,7 @@ class PollCache:
         self.ttl = ttl
         self.size = size
         self._items: dict[str, tuple[float, model.Poll]] = {}
-        # tests.support.env.clear_cached_clients calls every ``cache_clear`` of the package when it
-        # repoints it at another stack (an attribute of the instance: the class has none to call).
-        self.cache_clear = self._items.clear
+        on_forget(self._items.clear)
 
     def get(self, poll_id: str, fresh: bool = False) -> model.Poll:
         """The poll (eventually consistent read), or a consistent read when ``fresh``; NotFound

@@ -18,9 +18,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from aj74.caching import process_cache
 from aj74.errors import Unavailable
 from aj74.settings import SettingsError, get_settings
 from aj74.storage import aws_client
@@ -61,7 +61,7 @@ def public_key_of(key) -> str:
                                                 serialization.PublicFormat.UncompressedPoint))
 
 
-@lru_cache(maxsize=2)
+@process_cache(maxsize=2)
 def _secret_value(arn: str) -> str:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -71,7 +71,7 @@ def _secret_value(arn: str) -> str:
         raise Unavailable("Сервис уведомлений временно недоступен, повторите попытку позже.") from exc
 
 
-@lru_cache(maxsize=2)
+@process_cache(maxsize=2)
 def _key(arn: str):
     return signing_key_from(_secret_value(arn))
 

@@ -13,6 +13,8 @@ import logging
 import threading
 import time
 
+from aj74.caching import on_forget
+
 # The data types live in .tree (the table's repository imports them without importing this module).
 from aj74.territories.tree import KINDS, Registry, Territory, TerritoryTree, UnknownTerritory, packaged
 
@@ -74,5 +76,4 @@ def invalidate() -> None:
     _cache.clear()
 
 
-# tests.support.env.clear_cached_clients clears every ``cache_clear`` of the package.
-territory_tree.cache_clear = invalidate  # type: ignore[attr-defined]
+on_forget(invalidate)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from importlib import resources
+
+from aj74.caching import process_cache
 
 KINDS = (
     "region",
@@ -143,7 +144,7 @@ class Registry:
         return cls(records, version, source, TerritoryTree([t for t in records if t.retired_at is None]))
 
 
-@lru_cache(maxsize=1)
+@process_cache(maxsize=1)
 def packaged() -> Registry:
     """The seed: the packaged ``territories.json`` (its ``version`` and ``source`` say what it is)."""
     raw = json.loads(resources.files(__package__).joinpath("territories.json").read_text("utf-8"))
