@@ -64,24 +64,28 @@ def test_an_erased_and_rechained_audit_entry_is_detected_against_the_published_h
             "questions": [{"text": "Да или нет?", "kind": "single", "options": [{"text": "Да"}, {"text": "Нет"}]}]})
         assert created.status_code == 201, created.text
 
-    # And the head, as anyone reads it without signing in, kept by an observer
-    published = requests.get(f"{local_stack.api_url}/v1/audit/head", timeout=10)
-    assert published.status_code == 200, published.text
-    head = published.json()
-    assert head["seq"] >= 5 and len(head["hash"]) == 64 and head["published_at"]
-    (tmp_path / "head.json").write_text(published.text)
-
-    # And the anchor function (its role may only put objects) has put that head into the Object Lock bucket
+    # And the head, as anyone reads it without signing in, kept by an observer once the anchor function
+    # (its role may only put objects) has put that same head into the Object Lock bucket. The scheduler
+    # appends entries of its own (the demo poll that closes a minute after the start is finalised), so
+    # the head is read again until the two agree, and only after that poll is final.
     s3 = local_stack.aws_client("s3")
     bucket = local_stack.resources.ref("AuditAnchorBucket")
+    resident = api.token(persona="resident-satka")
+    wait_for(lambda: api.request("GET", "/v1/polls?state=final", resident).json()["items"], 120,
+             "the demo poll that closes early to be final")
 
     def anchored():
+        published = requests.get(f"{local_stack.api_url}/v1/audit/head", timeout=10)
+        assert published.status_code == 200, published.text
         try:
-            return s3.get_object(Bucket=bucket, Key=anchor_key(head))
+            return published, s3.get_object(Bucket=bucket, Key=anchor_key(published.json()))
         except ClientError:
             return None
 
-    anchor = wait_for(anchored, 60, "the anchor function to put the head into the bucket")
+    published, anchor = wait_for(anchored, 90, "the anchor function to put the public head into the bucket")
+    head = published.json()
+    assert head["seq"] >= 5 and len(head["hash"]) == 64 and head["published_at"]
+    (tmp_path / "head.json").write_text(published.text)
     assert anchor["ObjectLockMode"] == "COMPLIANCE"
     (tmp_path / "anchor.json").write_bytes(anchor["Body"].read())
     assert json.loads((tmp_path / "anchor.json").read_text())["hash"] == head["hash"]

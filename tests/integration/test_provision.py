@@ -19,13 +19,20 @@ def declared(resource_type: str) -> set[str]:
     return set(sam.resources(TEMPLATE, resource_type))
 
 
+def all_tables(endpoint: str) -> set[str]:
+    """Every table of the server, every page: the session's other modules provision stacks in the same
+    server, over a hundred tables (one page of ListTables)."""
+    pages = aws_client("dynamodb", endpoint).get_paginator("list_tables").paginate()
+    return {name for page in pages for name in page["TableNames"]}
+
+
 @pytest.fixture(scope="module")
 def resources(moto_endpoint):
     return provision(moto_endpoint, stack_name=f"aj74-test-{uuid.uuid4().hex[:8]}")
 
 
 def test_every_table_queue_and_topic_of_the_template_exists(resources, moto_endpoint):
-    tables = set(aws_client("dynamodb", moto_endpoint).list_tables()["TableNames"])
+    tables = all_tables(moto_endpoint)
     queues = set(aws_client("sqs", moto_endpoint).list_queues()["QueueUrls"])
     topics = {t["TopicArn"] for t in aws_client("sns", moto_endpoint).list_topics()["Topics"]}
 
@@ -124,7 +131,7 @@ def test_provisioning_again_replaces_the_previous_stack(moto_endpoint):
     first = provision(moto_endpoint, stack_name=stack_name)
     second = provision(moto_endpoint, stack_name=stack_name)
 
-    tables = set(aws_client("dynamodb", moto_endpoint).list_tables()["TableNames"])
+    tables = all_tables(moto_endpoint)
     queues = set(aws_client("sqs", moto_endpoint).list_queues()["QueueUrls"])
     # Tables the template retains on deletion are removed too: every start is a fresh, empty stack.
     assert not set(first.tables.values()) & tables
