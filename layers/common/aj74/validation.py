@@ -11,6 +11,7 @@ top-level ``detail`` is a sentence for a person that never names fields by their
 
 from __future__ import annotations
 
+import importlib
 from typing import TypeVar
 
 from aj74.errors import InvalidInput
@@ -103,6 +104,18 @@ def _detail(error: dict) -> str:
         expected = str(ctx.get("expected", "")).replace(" or ", ", ")
         return f"допустимые значения: {expected}"
     return _MESSAGES.get(kind, "неверное значение")
+
+
+class LazySchemas:
+    """A module of pydantic models imported on its first use: pydantic costs ~90 ms of import, so only
+    the routes that parse a body pay for it (a service holds ``_schemas = LazySchemas("aj74.x.schemas")``
+    and reads ``_schemas.SomeIn``)."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module(self._module), name)
 
 
 def parse_model(model: type[T], data: dict) -> T:

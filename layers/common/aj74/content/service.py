@@ -20,7 +20,7 @@ from aj74.identity.roles import APPROVER, EMERGENCY, MODERATOR, acting_role, is_
 from aj74.ids import is_ulid, ulid
 from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
-from aj74.validation import invalid_fields, parse_model
+from aj74.validation import LazySchemas, invalid_fields, parse_model
 from aj74.workflow import edit_entry
 
 # The calendar's default window, and the longest one a request may ask for.
@@ -30,11 +30,7 @@ MAX_EVENTS_DAYS = 366
 APPROVER_EDIT_NOTE = "Правка согласующего: эту версию согласует другой согласующий."
 
 
-def _schemas():
-    # pydantic costs ~90 ms of import: only the routes that parse a body pay for it.
-    from aj74.content import schemas
-
-    return schemas
+_schemas = LazySchemas("aj74.content.schemas")
 
 
 def default_ports() -> ContentPorts:
@@ -60,7 +56,7 @@ def _parse(body: dict):
     if kind not in model.TYPES:
         raise InvalidInput("Неизвестный тип материала.",
                            errors=[{"field": "type", "detail": "допустимые значения: " + ", ".join(model.TYPES)}])
-    return parse_model(_schemas().CONTENT_MODELS[kind], body)
+    return parse_model(_schemas.CONTENT_MODELS[kind], body)
 
 
 def _fields(data) -> dict:
@@ -143,7 +139,7 @@ def edit_content(actor: Principal, content_id: str, body: dict, ports: ContentPo
     """Edit a draft (optimistic ``version``), or record that a missing person was found."""
     ports = ports or default_ports()
     _check_id(content_id)
-    version = parse_model(_schemas().VersionIn, body).version
+    version = parse_model(_schemas.VersionIn, body).version
     repo = ports.content
     content = repo.get(content_id)
     tree = ports.territories()
@@ -173,7 +169,7 @@ def edit_content(actor: Principal, content_id: str, body: dict, ports: ContentPo
 def _record_found(actor: Principal, content: Content, body: dict, ports: ContentPorts) -> dict:
     from aj74.content.publishing import sync_feed
 
-    data = parse_model(_schemas().SearchOutcomeIn, body)
+    data = parse_model(_schemas.SearchOutcomeIn, body)
     if content.fields.get("status") == "found":
         raise Conflict("Поиск уже завершён.", code="already-found")
     fields = {**content.fields, "status": "found", "outcome": data.outcome, "found_at": iso(ports.clock())}

@@ -18,7 +18,7 @@ from aj74.points.ports import PointsPorts
 from aj74.points.settlement import settle
 from aj74.settings import get_settings
 from aj74.transactions import Cancelled
-from aj74.validation import parse_model
+from aj74.validation import LazySchemas, parse_model
 
 KIND_TITLES = {"ballot": "Участие в опросе", "order": "Заказ поощрения", "refund": "Возврат за отменённый заказ",
                "adjustment": "Корректировка администратором"}
@@ -73,15 +73,12 @@ def my_points(actor: Principal, limit: int, cursor: str | None, ports: PointsPor
             "entries": [entry_view(e) for e in page], "next_cursor": next_cursor}
 
 
-def _schemas():
-    from aj74.shop import schemas
-
-    return schemas
+_schemas = LazySchemas("aj74.shop.schemas")
 
 
 def adjust(actor: Principal, body: dict, ports: PointsPorts | None = None) -> dict:
     """A manual credit or debit with a reason; a debit may not take the balance below zero."""
-    data = parse_model(_schemas().AdjustmentIn, body)
+    data = parse_model(_schemas.AdjustmentIn, body)
     if data.points == 0:
         raise InvalidInput("Корректировка на 0 баллов ничего не меняет.",
                            errors=[{"field": "points", "detail": "не может быть 0"}])

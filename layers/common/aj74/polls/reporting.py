@@ -28,16 +28,13 @@ from aj74.polls.repository import PollRepository
 from aj74.polls.state import Execution, ExecutionUpdate, Photo, Result
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
-from aj74.validation import parse_model
+from aj74.validation import LazySchemas, parse_model
 
 EXECUTION_STATUSES = {"planned": "запланировано", "in_progress": "выполняется", "done": "выполнено"}
 MAX_UPDATES = 200
 
 
-def _schemas():
-    from aj74.polls import report_schemas
-
-    return report_schemas
+_schemas = LazySchemas("aj74.polls.report_schemas")
 
 
 # ---------------------------------------------------------------- results
@@ -161,7 +158,7 @@ def _require_author_role(actor: Principal, poll: model.Poll) -> None:
 
 
 def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
-    data = parse_model(_schemas().ExecutionIn, body)
+    data = parse_model(_schemas.ExecutionIn, body)
     poll = staff_poll(actor, poll_id)
     _require_author_role(actor, poll)
     before = poll.execution
@@ -178,7 +175,7 @@ def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | No
 
 
 def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
-    data = parse_model(_schemas().ExecutionUpdateIn, body)
+    data = parse_model(_schemas.ExecutionUpdateIn, body)
     poll = staff_poll(actor, poll_id)
     _require_author_role(actor, poll)
     report = poll.execution

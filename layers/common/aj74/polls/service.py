@@ -30,18 +30,14 @@ from aj74.polls.state import Result, ReviewSnapshot
 from aj74.polls.voting import has_voted
 from aj74.settings import get_settings
 from aj74.territories import territory_tree
-from aj74.validation import parse_model
+from aj74.validation import LazySchemas, parse_model
 from aj74.workflow import edit_entry
 
 # Said in the audit entry of an approver's edit: four eyes then needs another approver.
 APPROVER_EDIT_NOTE = "Правка согласующего: эту версию согласует другой согласующий."
 
 
-def _schemas():
-    # pydantic costs ~90 ms of import: only the routes that parse a body pay for it.
-    from aj74.polls import schemas
-
-    return schemas
+_schemas = LazySchemas("aj74.polls.schemas")
 
 
 # ====================================================================== staff
@@ -71,7 +67,7 @@ def _require_future_close(data, now: datetime) -> None:
 
 
 def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> dict:
-    data = parse_model(_schemas().PollContentIn, body)
+    data = parse_model(_schemas.PollContentIn, body)
     now = now or utcnow()
     _require_future_close(data, now)
     _check_images(data)
@@ -87,7 +83,7 @@ def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> di
 
 def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     check_poll_id(poll_id)
-    patch = parse_model(_schemas().PollPatchIn, body)
+    patch = parse_model(_schemas.PollPatchIn, body)
     repo = PollRepository()
     poll = repo.get(poll_id)
     tree = territory_tree()
@@ -97,7 +93,7 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
                        "содержание опроса не меняется.", code="not-editable", state=poll.state)
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
     merged = {**_editable_input(poll), **changes}
-    data = parse_model(_schemas().PollContentIn, merged)
+    data = parse_model(_schemas.PollContentIn, merged)
     _require_future_close(data, utcnow())
     _check_images(data)
     scope.check_territories_exist(data.territory_ids, tree)
@@ -129,7 +125,7 @@ def _editable_input(poll: model.Poll) -> dict:
 def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None) -> dict:
     """submit / approve / reject / cancel, as the workflow allows."""
     check_poll_id(poll_id)
-    comment = parse_model(_schemas().CommentIn, body or {}).comment
+    comment = parse_model(_schemas.CommentIn, body or {}).comment
     repo = PollRepository()
     poll = repo.get(poll_id)
     item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state,

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from aj74.errors import Conflict
 from aj74.identity.principal import Principal
-from aj74.validation import parse_model
+from aj74.validation import LazySchemas, parse_model
 
-
-def _schemas():
-    from aj74.push import schemas
-
-    return schemas
+_schemas = LazySchemas("aj74.push.schemas")
 
 
 def _store():
@@ -37,7 +33,7 @@ def status(principal: Principal, endpoint: str | None = None) -> dict:
     store = _store()
     subscribed = None
     if endpoint is not None:
-        subscribed = store.is_subscribed(principal.subject, parse_model(_schemas().EndpointIn,
+        subscribed = store.is_subscribed(principal.subject, parse_model(_schemas.EndpointIn,
                                                                         {"endpoint": endpoint}).endpoint)
     return {"subscribed": subscribed, "territory_id": principal.territory_id,
             "devices": store.subscription_count(principal.subject),
@@ -45,14 +41,14 @@ def status(principal: Principal, endpoint: str | None = None) -> dict:
 
 
 def subscribe(principal: Principal, body: dict) -> dict:
-    data = parse_model(_schemas().SubscriptionIn, body)
+    data = parse_model(_schemas.SubscriptionIn, body)
     territory_id = _home(principal)
     _store().subscribe(principal.subject, territory_id, data.endpoint, data.keys.p256dh, data.keys.auth)
     return status(principal, data.endpoint)
 
 
 def unsubscribe(principal: Principal, body: dict) -> dict:
-    data = parse_model(_schemas().EndpointIn, body)
+    data = parse_model(_schemas.EndpointIn, body)
     _store().unsubscribe(principal.subject, data.endpoint)
     return status(principal, data.endpoint)
 

@@ -25,7 +25,7 @@ from aj74.shop import rules
 from aj74.shop.ports import ShopPorts
 from aj74.territories import TerritoryTree
 from aj74.transactions import Cancelled
-from aj74.validation import invalid_fields, parse_model
+from aj74.validation import LazySchemas, invalid_fields, parse_model
 
 # Orders on one account are serialised; with a handful of taps per resident a few retries suffice,
 # while an item's stock takes more contention (many residents at once), hence more attempts.
@@ -41,11 +41,7 @@ def default_ports(**overrides) -> ShopPorts:
     return ShopPorts(**{**real, "catalogue": Catalogue(), "orders": Orders(), **overrides})
 
 
-def _schemas():
-    # pydantic costs ~90 ms of import: only the routes that parse a body pay for it.
-    from aj74.shop import schemas
-
-    return schemas
+_schemas = LazySchemas("aj74.shop.schemas")
 
 
 def _ms(now: datetime) -> int:
@@ -101,7 +97,7 @@ def place_order(actor: Principal, body: dict, idempotency_key: str | None,
     """Order an item: one transaction debits, decrements the stock and creates the order with a
     redemption code. Returns (order, created); a replayed Idempotency-Key returns the first order."""
     key = rules.check_idempotency_key(idempotency_key)
-    data = parse_model(_schemas().OrderIn, body)
+    data = parse_model(_schemas.OrderIn, body)
     order_id = rules.order_id_for(actor.subject, key)
     ports = ports or default_ports()
     orders = ports.orders
@@ -174,7 +170,7 @@ def redeem(actor: Principal, body: dict, now: datetime | None = None, ports: Sho
     """Mark a redemption code used; exactly one of concurrent attempts succeeds. A cashier redeems
     its own partner's codes only; the administrator's support redemption needs a reason. Both are
     audited (the entry names the order, never the resident)."""
-    data = parse_model(_schemas().RedeemIn, body)
+    data = parse_model(_schemas.RedeemIn, body)
     code = rules.normalise_code(data.code)
     ports = ports or default_ports()
     orders = ports.orders
@@ -229,7 +225,7 @@ def staff_item(actor: Principal, item_id: str, ports: ShopPorts | None = None) -
 
 
 def create_item(actor: Principal, body: dict, ports: ShopPorts | None = None) -> dict:
-    data = parse_model(_schemas().ItemIn, body)
+    data = parse_model(_schemas.ItemIn, body)
     ports = ports or default_ports()
     tree = ports.territories()
     check_territories_exist(data.territory_ids, tree)
@@ -258,7 +254,7 @@ def update_item(actor: Principal, item_id: str, body: dict, ports: ShopPorts | N
     """Edit an item. ``stock`` sets the stock on hand; orders placed meanwhile are not lost: the
     write is conditioned on the stock read, and retried on the fresh value when it moved."""
     _check_item_id(item_id)
-    patch = parse_model(_schemas().ItemPatchIn, body)
+    patch = parse_model(_schemas.ItemPatchIn, body)
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
     if "image" in changes:
         changes["image"] = media.stored(patch.image)
