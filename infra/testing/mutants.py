@@ -89,8 +89,8 @@ def prepare(group: str, common: dict, spec: dict, keep: bool = False) -> Path:
     return work
 
 
-def mutmut(work: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def mutmut(work: Path, *args: str, capture: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=work, env=env, text=True,
                           capture_output=capture, check=False)
 
@@ -169,7 +169,9 @@ def main() -> int:
             started = time.monotonic()
             work = prepare(group, common, groups[group], keep=args.keep)
             print(f"[{group}] mutmut run in {work.relative_to(ROOT)}", flush=True)
-            result = mutmut(work, "run", "--max-children", str(common.get("max_children", 1)))
+            # A group's `env` (e.g. the fast tier's smaller property searches) reaches its test runs.
+            result = mutmut(work, "run", "--max-children", str(common.get("max_children", 1)),
+                            env=groups[group].get("env"))
             timings[group] = time.monotonic() - started
             if result.returncode != 0:
                 print(f"[{group}] mutmut failed ({result.returncode})")
