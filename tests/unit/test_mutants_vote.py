@@ -40,13 +40,8 @@ def world() -> FakeWorld:
 
 @pytest.fixture
 def poll(world):
-    """Open since 08:59 UTC (13:59 in Chelyabinsk) on 4 May 2026, closing at 09:59 UTC; for Саткинский
-    район, from 16."""
-    return world.polls.put(a_poll(world.clock.now - timedelta(minutes=1)))
+    return world.open_poll()
 
-
-def cast(world, voter, poll_id, body, key=None) -> dict:
-    return voting.cast_ballot(voter, poll_id, body, key, ports=world.vote_ports())
 
 
 def problem(call) -> dict:
@@ -149,7 +144,7 @@ def test_a_ballot_for_a_poll_not_taking_ballots_is_refused_with_the_reason_and_t
     world.clock.now = p.opens_at + when
 
     # When a resident of its territory votes
-    body = problem(lambda: cast(world, persona("resident-satka"), p.poll_id, answers(1, (1,))))
+    body = problem(lambda: world.cast(persona("resident-satka"), p.poll_id, answers(1, (1,))))
 
     # Then the client gets 409 poll-not-open with the Russian reason and the poll's state, and nothing is queued
     assert body == {"type": "/problems/poll-not-open", "title": "Конфликт", "status": 409, "detail": detail,
@@ -163,7 +158,7 @@ def test_a_ballot_for_an_unpublished_poll_is_refused_as_if_the_poll_did_not_exis
     p = world.polls.put(a_poll(world.clock.now - timedelta(minutes=1), state=state))
 
     # When a resident votes in it
-    body = problem(lambda: cast(world, persona("resident-satka"), p.poll_id, answers(1, (1,))))
+    body = problem(lambda: world.cast(persona("resident-satka"), p.poll_id, answers(1, (1,))))
 
     # Then 404 poll-not-found, the same as for an id that names nothing
     assert body == {"type": "/problems/poll-not-found", "title": "Не найдено", "status": 404,
@@ -171,7 +166,7 @@ def test_a_ballot_for_an_unpublished_poll_is_refused_as_if_the_poll_did_not_exis
 
 
 def test_an_outsider_is_told_which_territories_the_poll_is_for(world, poll):
-    body = problem(lambda: cast(world, persona("resident-magnitogorsk"), poll.poll_id, answers(1, (1,))))
+    body = problem(lambda: world.cast(persona("resident-magnitogorsk"), poll.poll_id, answers(1, (1,))))
 
     assert body == {"type": "/problems/not-eligible", "title": "Доступ запрещён", "status": 403,
                     "detail": "Опрос проводится только для жителей: Саткинский муниципальный район.",
@@ -181,7 +176,7 @@ def test_an_outsider_is_told_which_territories_the_poll_is_for(world, poll):
 @pytest.mark.parametrize("key", ["", "k" * 129, "retry\n1", "retry\x001"], ids=["empty", "129", "newline", "nul"])
 def test_a_malformed_idempotency_key_is_refused_naming_the_header(world, poll, key):
     # When a client sends an empty, too long or unprintable Idempotency-Key
-    body = problem(lambda: cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)), key=key))
+    body = problem(lambda: world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)), key=key))
 
     # Then 422 with the header named as the field at fault, and nothing is queued
     assert body == {"type": "/problems/invalid-input", "title": "Ошибка в данных запроса", "status": 422,
@@ -192,7 +187,7 @@ def test_a_malformed_idempotency_key_is_refused_naming_the_header(world, poll, k
 
 @pytest.mark.parametrize("key", ["k", "k" * 128, "телефон-1 повтор"], ids=["1", "128", "cyrillic-and-space"])
 def test_an_idempotency_key_of_1_to_128_printable_characters_is_accepted(world, poll, key):
-    body = cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)), key=key)
+    body = world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)), key=key)
 
     assert body["state"] == "accepted" and len(world.queue.sent) == 1
 
@@ -205,7 +200,7 @@ def test_the_202_body_carries_a_receipt_the_resident_can_verify(world, poll):
     voter = persona("resident-satka")
 
     # When she votes with an Idempotency-Key (the server makes the salt)
-    body = cast(world, voter, poll.poll_id, answers(2, (1, 3)), key="phone-1")
+    body = world.cast(voter, poll.poll_id, answers(2, (1, 3)), key="phone-1")
 
     # Then the body says accepted, until when the ballot may be changed, and a receipt with its salt
     ballot_id = keys.ballot_key(BALLOT_KEY_SECRET, poll.poll_id, voter.subject)
@@ -230,7 +225,7 @@ def test_a_commitment_made_on_the_device_is_kept_and_no_salt_is_sent_back(world,
     commitment = "ab" * 32
 
     # When she votes with it
-    body = cast(world, voter, poll.poll_id, {**answers(1, (2,)), "commitment": commitment})
+    body = world.cast(voter, poll.poll_id, {**answers(1, (2,)), "commitment": commitment})
 
     # Then the receipt carries her commitment and no salt (the device holds it), and so does the ledger
     assert body["receipt"] == {"poll_id": poll.poll_id, "ballot_id": body["ballot_id"], "commitment": commitment,
@@ -241,7 +236,7 @@ def test_a_commitment_made_on_the_device_is_kept_and_no_salt_is_sent_back(world,
 
 
 def test_a_resident_without_a_stated_gender_is_kept_as_a_dash(world, poll):
-    cast(world, resident("no-gender-satka", birth_year=2000, gender=None), poll.poll_id, answers(1, (1,)))
+    world.cast(resident("no-gender-satka", birth_year=2000, gender=None), poll.poll_id, answers(1, (1,)))
 
     [msg] = world.queue.sent
     assert (msg.territory_id, msg.age_band, msg.gender) == ("gp-satka", "25–34", "-")
@@ -255,7 +250,7 @@ def test_a_resident_without_a_stated_gender_is_kept_as_a_dash(world, poll):
 def test_a_ballot_not_yet_recorded_when_the_poll_closes_is_still_accepted(world, poll):
     # Given a ballot cast before close, still in the queue when the poll is closed
     voter = persona("resident-satka")
-    body = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    body = world.cast(voter, poll.poll_id, answers(1, (1,)))
     world.polls.put(replace(poll, state="closed"))
 
     # When the resident asks for her ballot's state
@@ -268,7 +263,7 @@ def test_a_ballot_not_yet_recorded_when_the_poll_closes_is_still_accepted(world,
 def test_a_ballot_not_recorded_before_the_result_is_rejected_with_the_reason(world, poll):
     # Given a ballot cast, never recorded, and the result out
     voter = persona("resident-satka")
-    body = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    body = world.cast(voter, poll.poll_id, answers(1, (1,)))
     world.polls.put(replace(poll, state="final"))
 
     # When the resident asks with her ballot id
@@ -283,7 +278,7 @@ def test_a_ballot_not_recorded_before_the_result_is_rejected_with_the_reason(wor
 def test_without_a_recorded_ballot_the_state_is_not_found(world, poll, state, with_ballot_id):
     # Given a resident who cast a ballot that was not recorded, and a poll now in ``state``
     voter = persona("resident-satka")
-    ballot_id = cast(world, voter, poll.poll_id, answers(1, (1,)))["ballot_id"] if with_ballot_id else None
+    ballot_id = world.cast(voter, poll.poll_id, answers(1, (1,)))["ballot_id"] if with_ballot_id else None
     world.polls.put(replace(poll, state=state))
 
     # When she asks for her ballot's state (without its id, or in a cancelled poll)
@@ -300,7 +295,7 @@ def test_the_ballot_state_uses_the_territory_tree_of_the_vote(world):
     world.tree = TerritoryTree([*packaged().tree.all(), settlement])
     p = world.polls.put(a_poll(world.clock.now - timedelta(minutes=1)))
     voter = resident("novy-1", territory_id="np-novy")
-    body = cast(world, voter, p.poll_id, answers(1, (1,)))
+    body = world.cast(voter, p.poll_id, answers(1, (1,)))
 
     # When its resident asks for her ballot's state
     state = voting.ballot_state(voter, p.poll_id, body["ballot_id"], ports=world.vote_ports())
@@ -312,7 +307,7 @@ def test_the_ballot_state_uses_the_territory_tree_of_the_vote(world):
 def test_has_voted_reads_the_ledger_it_is_given(world, poll):
     # Given a ballot recorded in a ledger read once for a whole page of polls, not the ports' ledger
     voter = persona("resident-satka")
-    cast(world, voter, poll.poll_id, answers(1, (1,)))
+    world.cast(voter, poll.poll_id, answers(1, (1,)))
     page_ledger = FakeLedger()
     page_ledger.record(world.queue.sent[0])
 
@@ -328,7 +323,7 @@ def test_has_voted_reads_the_ledger_it_is_given(world, poll):
 def test_a_ballot_is_recorded_even_if_the_cache_still_holds_the_poll_before_its_opening(world, poll, cached_state):
     # Given a ballot cast in the open poll, and a recorder whose poll cache read it a moment before it opened
     voter = persona("resident-satka")
-    body = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    body = world.cast(voter, poll.poll_id, answers(1, (1,)))
     rec = recorder(world, polls=StaleCache(world.polls, replace(poll, state=cached_state)))
 
     # When the recorder takes the message
@@ -365,7 +360,7 @@ def test_a_ballot_for_a_poll_that_never_opened_goes_to_the_dlq(world, state):
 def test_a_ballot_accepted_at_the_very_opening_is_counted(world, poll):
     # Given a ballot cast at the poll's opening millisecond
     world.clock.now = poll.opens_at
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
 
     # Then it is counted
     assert recorder(world).record(world.queue.bodies()[0]).status == "counted"
@@ -409,7 +404,7 @@ def test_the_recording_time_given_by_the_caller_wins_over_the_clock(world, poll)
 
 
 def test_a_ballot_recorded_before_close_flags_no_amendment(world, poll):
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
 
     outcome = recorder(world).record(world.queue.bodies()[0])
 
@@ -428,7 +423,7 @@ def test_a_ballot_recorded_at_the_closing_millisecond_flags_an_amendment(world, 
 
 def test_a_redelivery_after_close_of_a_ballot_already_counted_flags_no_amendment(world, poll):
     # Given a ballot recorded before close
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
     [body] = world.queue.bodies()
     recorder(world).record(body)
 
@@ -444,10 +439,10 @@ def test_a_redelivery_after_close_of_a_ballot_already_counted_flags_no_amendment
 def test_a_change_recorded_after_close_replaces_the_ballot_and_flags_an_amendment(world, poll):
     # Given a ballot counted, and its change accepted a second before close
     voter = persona("resident-satka")
-    cast(world, voter, poll.poll_id, answers(1, (1,)))
+    world.cast(voter, poll.poll_id, answers(1, (1,)))
     recorder(world).record(world.queue.bodies()[0])
     world.clock.now = poll.closes_at - timedelta(seconds=1)
-    cast(world, voter, poll.poll_id, answers(2, (3,)))
+    world.cast(voter, poll.poll_id, answers(2, (3,)))
 
     # When the change is recorded after close
     world.clock.now = poll.closes_at + timedelta(minutes=1)
@@ -459,7 +454,7 @@ def test_a_change_recorded_after_close_replaces_the_ballot_and_flags_an_amendmen
 
 
 def test_a_ballot_for_a_cancelled_poll_is_set_aside_naming_the_poll(world, poll):
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
     world.polls.put(replace(poll, state="cancelled"))
 
     assert recorder(world).record(world.queue.bodies()[0]) == Outcome(poll.poll_id, "rejected_cancelled")
@@ -470,10 +465,10 @@ def test_a_ballot_for_a_cancelled_poll_is_set_aside_naming_the_poll(world, poll)
 
 def test_a_new_ballot_after_a_duplicate_in_the_same_batch_still_reaches_the_live_tally(world, poll):
     # Given a first ballot recorded, and a batch holding its redelivery before a second resident's ballot
-    cast(world, resident("first-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(resident("first-satka"), poll.poll_id, answers(1, (1,)))
     rec = recorder(world)
     rec.add_to_live_tallies([rec.record(world.queue.bodies()[0])])
-    cast(world, resident("second-satka"), poll.poll_id, answers(2, (2,)))
+    world.cast(resident("second-satka"), poll.poll_id, answers(2, (2,)))
     batch = world.queue.bodies()
 
     # When the batch is recorded and tallied
@@ -486,13 +481,13 @@ def test_a_new_ballot_after_a_duplicate_in_the_same_batch_still_reaches_the_live
 def test_a_batch_of_only_a_changed_ballot_moves_the_live_tally(world, poll):
     # Given a ballot counted in an earlier batch
     voter = persona("resident-satka")
-    cast(world, voter, poll.poll_id, answers(1, (1,)))
+    world.cast(voter, poll.poll_id, answers(1, (1,)))
     rec = recorder(world)
     rec.add_to_live_tallies([rec.record(world.queue.bodies()[0])])
 
     # When a batch holds nothing but its change
     world.clock.advance(seconds=30)
-    cast(world, voter, poll.poll_id, answers(3, (1,)))
+    world.cast(voter, poll.poll_id, answers(3, (1,)))
     rec.add_to_live_tallies([rec.record(world.queue.bodies()[1])])
 
     # Then one ballot still, with the earlier choice moved to the new one

@@ -28,12 +28,8 @@ def world() -> FakeWorld:
 
 @pytest.fixture
 def poll(world):
-    """Open since a minute ago, closing in an hour; for Саткинский район, from 16."""
-    return world.polls.put(a_poll(world.clock.now - timedelta(minutes=1)))
+    return world.open_poll()
 
-
-def cast(world, voter, poll_id, body, key=None) -> dict:
-    return voting.cast_ballot(voter, poll_id, body, key, ports=world.vote_ports())
 
 
 def refused(call) -> tuple[int, str]:
@@ -57,13 +53,13 @@ def record_all(world, bodies: list[str]):
     resident("teen-satka", birth_year=2012),  # 14 in 2026, the poll is from 16
 ], ids=["outsider", "under-age"])
 def test_an_ineligible_ballot_is_refused_403_and_nothing_is_queued(world, poll, voter):
-    assert refused(lambda: cast(world, voter, poll.poll_id, answers(1, (1,)))) == (403, "not-eligible")
+    assert refused(lambda: world.cast(voter, poll.poll_id, answers(1, (1,)))) == (403, "not-eligible")
     assert world.queue.sent == []
 
 
 def test_a_resident_of_the_territory_old_enough_is_accepted_and_queued(world, poll):
     voter = resident("adult-satka", birth_year=2010)  # 16 in the opening year
-    body = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    body = world.cast(voter, poll.poll_id, answers(1, (1,)))
 
     assert body["state"] == "accepted"
     [msg] = world.queue.sent
@@ -85,7 +81,7 @@ def test_a_ballot_outside_the_voting_period_is_refused_409_and_nothing_is_queued
         p = a_poll(now - timedelta(hours=2), state="closed")
     world.polls.put(p)
 
-    status, code = refused(lambda: cast(world, persona("resident-satka"), p.poll_id, answers(1, (1,))))
+    status, code = refused(lambda: world.cast(persona("resident-satka"), p.poll_id, answers(1, (1,))))
 
     assert (status, code) == (409, "poll-not-open")
     assert world.queue.sent == []
@@ -93,9 +89,9 @@ def test_a_ballot_outside_the_voting_period_is_refused_409_and_nothing_is_queued
 
 def test_a_retry_with_the_same_idempotency_key_gets_the_same_receipt_and_counts_once(world, poll):
     voter = persona("resident-satka")
-    first = cast(world, voter, poll.poll_id, answers(2, (1, 3)), key="phone-retry-1")
+    first = world.cast(voter, poll.poll_id, answers(2, (1, 3)), key="phone-retry-1")
     world.clock.advance(seconds=3)
-    again = cast(world, voter, poll.poll_id, answers(2, (1, 3)), key="phone-retry-1")
+    again = world.cast(voter, poll.poll_id, answers(2, (1, 3)), key="phone-retry-1")
 
     assert again == first
     assert len(world.queue.sent) == 2  # always enqueued; the ledger keeps one
@@ -112,9 +108,9 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_same_receipt_and_counts_
 
 def test_a_changed_ballot_replaces_the_earlier_one_and_a_stale_redelivery_does_not_undo_it(world, poll):
     voter = persona("resident-satka")
-    earlier = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    earlier = world.cast(voter, poll.poll_id, answers(1, (1,)))
     world.clock.advance(seconds=30)
-    later = cast(world, voter, poll.poll_id, answers(3, (2, 3)))
+    later = world.cast(voter, poll.poll_id, answers(3, (2, 3)))
     first_body, second_body = world.queue.bodies()
 
     outcomes = record_all(world, [first_body, second_body])
@@ -132,9 +128,9 @@ def test_a_changed_ballot_replaces_the_earlier_one_and_a_stale_redelivery_does_n
 
 def test_the_change_arriving_before_the_earlier_ballot_still_stands(world, poll):
     voter = persona("resident-satka")
-    cast(world, voter, poll.poll_id, answers(1, (1,)))
+    world.cast(voter, poll.poll_id, answers(1, (1,)))
     world.clock.advance(seconds=30)
-    later = cast(world, voter, poll.poll_id, answers(2, (2,)))
+    later = world.cast(voter, poll.poll_id, answers(2, (2,)))
     first_body, second_body = world.queue.bodies()
 
     outcomes = record_all(world, [second_body, first_body])  # the queue does not keep order
@@ -165,7 +161,7 @@ def test_a_ballot_accepted_at_or_after_closes_at_is_refused_by_recording_with_no
 
 def test_a_ballot_accepted_just_before_close_and_recorded_after_it_flags_an_amendment(world, poll):
     world.clock.now = poll.closes_at - timedelta(seconds=1)
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
     world.clock.now = poll.closes_at + timedelta(minutes=1)
 
     [outcome] = record_all(world, world.queue.bodies())
@@ -177,7 +173,7 @@ def test_a_ballot_accepted_just_before_close_and_recorded_after_it_flags_an_amen
 def test_a_batch_with_duplicates_moves_the_live_tally_once_per_ballot(world, poll):
     voters = [resident(f"batch-{i}") for i in range(6)]
     for i, voter in enumerate(voters):
-        cast(world, voter, poll.poll_id, answers(i % 3 + 1, (1,)))
+        world.cast(voter, poll.poll_id, answers(i % 3 + 1, (1,)))
     bodies = world.queue.bodies()
     # At-least-once delivery: every ballot twice, some three times, interleaved, in one batch.
     batch = bodies + bodies[::-1] + bodies[:2]
@@ -191,7 +187,7 @@ def test_a_batch_with_duplicates_moves_the_live_tally_once_per_ballot(world, pol
 
 
 def test_a_cancelled_poll_records_nothing(world, poll):
-    cast(world, persona("resident-satka"), poll.poll_id, answers(1, (1,)))
+    world.cast(persona("resident-satka"), poll.poll_id, answers(1, (1,)))
     world.polls.put(replace(poll, state="cancelled"))
 
     [outcome] = record_all(world, world.queue.bodies())
@@ -202,7 +198,7 @@ def test_a_cancelled_poll_records_nothing(world, poll):
 
 def test_ballot_state_before_recording_is_accepted_and_unknown_without_the_ballot_id(world, poll):
     voter = persona("resident-satka")
-    body = cast(world, voter, poll.poll_id, answers(1, (1,)))
+    body = world.cast(voter, poll.poll_id, answers(1, (1,)))
     ports = world.vote_ports()
 
     assert voting.ballot_state(voter, poll.poll_id, body["ballot_id"], ports=ports) == {

@@ -72,5 +72,15 @@ def aws_client(service: str, max_pool_connections: int = 10):
 
 
 def dynamodb_client():
-    """A plain botocore client, for items whose attributes are not known in advance (tallies)."""
+    """The one botocore DynamoDB client of the process (every repository's)."""
     return aws_client("dynamodb", max_pool_connections=50)
+
+
+def dynamodb_call(operation: str, **request) -> dict:
+    """One DynamoDB operation (``"query"``, ``"put_item"``...) on the shared client; throttling and
+    service faults become Unavailable, anything else (a failed condition) is raised as it came."""
+    try:
+        return getattr(dynamodb_client(), operation)(**request)
+    except Exception as exc:
+        raise_unavailable(exc)
+        raise

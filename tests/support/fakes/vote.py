@@ -149,6 +149,16 @@ class FakeWorld:
         return RecordingPorts(polls=self.polls, poll_store=self.polls, ledger=self.ledger, tallies=self.tallies,
                               clock=self.clock)
 
+    def open_poll(self) -> model.Poll:
+        """Open since a minute ago, closing in an hour; for Саткинский район, from 16."""
+        return self.polls.put(a_poll(self.clock.now - timedelta(minutes=1)))
+
+    def cast(self, voter: Principal, poll_id: str, body: dict, key: str | None = None) -> dict:
+        """The cast path (``voting.cast_ballot``) on these fakes."""
+        from aj74.polls import voting
+
+        return voting.cast_ballot(voter, poll_id, body, key, ports=self.vote_ports())
+
 
 def a_poll(opens_at: datetime, closes_in: timedelta = timedelta(hours=1), state: str = "open",
            territory_ids: tuple[str, ...] = ("mr-satkinsky",), min_age: int = 16,

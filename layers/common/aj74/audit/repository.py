@@ -16,7 +16,7 @@ from aj74.clock import iso, utcnow
 from aj74.errors import Unavailable
 from aj74.items import JSON, NUMBER, TEXT, from_item, to_item
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
+from aj74.storage import dynamodb_call, dynamodb_client, is_condition_failure, raise_unavailable
 from aj74.transactions import n, s
 
 LOG = "moderation"
@@ -30,13 +30,6 @@ SCHEMA = {"log": TEXT, "seq": NUMBER, "at": TEXT, "actor": TEXT, "actor_role": T
 def _table() -> str:
     return get_settings().audit_table
 
-
-def _call(method: str, **kwargs) -> dict:
-    try:
-        return getattr(dynamodb_client(), method)(**kwargs)
-    except Exception as exc:
-        raise_unavailable(exc)
-        raise
 
 
 def _as_dict(record: dict) -> dict:
@@ -53,7 +46,7 @@ def _query(before_seq: int | None = None, **options) -> Iterator[dict]:
     request = {"TableName": _table(), "KeyConditionExpression": condition, "ExpressionAttributeNames": names,
                "ExpressionAttributeValues": values, **options}
     while True:
-        page = _call("query", **request)
+        page = dynamodb_call("query", **request)
         yield from (_as_dict(r) for r in page.get("Items", []))
         if "LastEvaluatedKey" not in page:
             return

@@ -21,7 +21,7 @@ from aj74.content.model import Content, Entry
 from aj74.errors import Conflict, NotFound
 from aj74.items import JSON, NUMBER, TEXT, from_item, to_item
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
+from aj74.storage import dynamodb_call, dynamodb_client, is_condition_failure, raise_unavailable
 from aj74.territories import TerritoryTree, territory_tree
 from aj74.workflow import Transition
 
@@ -90,11 +90,8 @@ class ContentRepository:
         return content_from_item(item)
 
     def get(self, content_id: str, consistent: bool = True) -> Content:
-        try:
-            item = dynamodb_client().get_item(TableName=_table(), Key={"content_id": {"S": content_id}},
-                                              ConsistentRead=consistent).get("Item")
-        except Exception as exc:
-            raise_unavailable(exc)
+        item = dynamodb_call("get_item", TableName=_table(), Key={"content_id": {"S": content_id}},
+                             ConsistentRead=consistent).get("Item")
         if item is None:
             raise NotFound("Материал не найден.", code="content-not-found")
         return content_from_item(item)

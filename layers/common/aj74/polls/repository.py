@@ -18,7 +18,7 @@ from aj74.errors import Conflict, NotFound
 from aj74.items import BOOL, JSON, NUMBER, TEXT, from_item, to_item
 from aj74.polls.model import EDITABLE_STATES, Poll, poll_from_record
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, is_condition_failure, raise_unavailable
+from aj74.storage import dynamodb_call, dynamodb_client, is_condition_failure, raise_unavailable
 from aj74.workflow import Transition
 
 ATTRIBUTES = {
@@ -85,11 +85,8 @@ class PollRepository:
     def _record(self, poll_id: str, consistent: bool = True) -> SimpleNamespace:
         """The poll's attributes as plain values (JSON decoded, the list defaults filled in), to
         change and save."""
-        try:
-            item = dynamodb_client().get_item(TableName=_table(), Key={"poll_id": {"S": poll_id}},
-                                              ConsistentRead=consistent).get("Item")
-        except Exception as exc:
-            raise_unavailable(exc)
+        item = dynamodb_call("get_item", TableName=_table(), Key={"poll_id": {"S": poll_id}},
+                             ConsistentRead=consistent).get("Item")
         if item is None:
             raise NotFound("Опрос не найден.", code="poll-not-found")
         return SimpleNamespace(**from_item(ATTRIBUTES, item, DEFAULTS))

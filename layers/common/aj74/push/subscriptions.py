@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from aj74.clock import iso, utcnow
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, raise_unavailable
+from aj74.storage import dynamodb_call
 
 SHARDS = 8
 PAGE_SIZE = 100  # subscription keys per fan-out batch (and per BatchGetItem, its limit)
@@ -80,14 +80,9 @@ class PushSubscriptions:
         self.table = get_settings().push_subscriptions_table
         if not self.table:
             raise RuntimeError("PUSH_SUBSCRIPTIONS_TABLE is not configured")
-        self.client = dynamodb_client()
 
     def _call(self, operation: str, **kwargs) -> dict:
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except Exception as exc:
-            raise_unavailable(exc)
-            raise
+        return dynamodb_call(operation, **kwargs)
 
     # ------------------------------------------------------------ a resident's own items
     def _own(self, resident: str, sk: str | None = None, prefix: str | None = None) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from aj74.errors import NotFound
 from aj74.pagination import decode_cursor, encode_cursor
 from aj74.points.repository import debit_key, entry_put, refund_key, state_guard
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, raise_unavailable, write_if
+from aj74.storage import dynamodb_call, dynamodb_client, write_if
 from aj74.transactions import n, s, transact_write
 
 
@@ -25,13 +25,6 @@ def _items_table() -> str:
 def _orders_table() -> str:
     return get_settings().shop_orders_table
 
-
-def _call(method: str, **kwargs) -> dict:
-    try:
-        return getattr(dynamodb_client(), method)(**kwargs)
-    except Exception as exc:
-        raise_unavailable(exc)
-        raise
 
 
 # ------------------------------------------------------------------ catalogue
@@ -65,8 +58,8 @@ def item_from_record(record: dict) -> dict:
 
 class Catalogue:
     def get(self, item_id: str) -> dict:
-        record = _call("get_item", TableName=_items_table(), Key={"item_id": s(item_id)},
-                       ConsistentRead=True).get("Item")
+        record = dynamodb_call("get_item", TableName=_items_table(), Key={"item_id": s(item_id)},
+                               ConsistentRead=True).get("Item")
         if not record:
             raise NotFound("Поощрение не найдено.", code="item-not-found")
         return item_from_record(record)
@@ -76,15 +69,15 @@ class Catalogue:
         kwargs = {"TableName": _items_table()}
         items = []
         while True:
-            page = _call("scan", **kwargs)
+            page = dynamodb_call("scan", **kwargs)
             items.extend(item_from_record(r) for r in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def create(self, item: dict) -> None:
-        _call("put_item", TableName=_items_table(), Item=item_to_record(item),
-              ConditionExpression="attribute_not_exists(item_id)")
+        dynamodb_call("put_item", TableName=_items_table(), Item=item_to_record(item),
+                      ConditionExpression="attribute_not_exists(item_id)")
 
     def replace(self, item: dict, expected_version: int, seen_stock: int) -> bool:
         """Write an edited item if nobody edited it (``version``) and no order moved its stock
@@ -118,8 +111,8 @@ def order_to_record(order: dict) -> dict:
 
 class Orders:
     def get(self, order_id: str) -> dict | None:
-        record = _call("get_item", TableName=_orders_table(), Key={"order_id": s(order_id)},
-                       ConsistentRead=True).get("Item")
+        record = dynamodb_call("get_item", TableName=_orders_table(), Key={"order_id": s(order_id)},
+                               ConsistentRead=True).get("Item")
         return order_from_record(record) if record else None
 
     def for_account(self, account: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
@@ -130,14 +123,14 @@ class Orders:
         after = decode_cursor(cursor)
         if after:
             kwargs["ExclusiveStartKey"] = {k: s(str(after.get(k, ""))) for k in ("order_id", "account", "created_at")}
-        page = _call("query", **kwargs)
+        page = dynamodb_call("query", **kwargs)
         last = page.get("LastEvaluatedKey")
         next_cursor = encode_cursor({k: v["S"] for k, v in last.items()}) if last else None
         return [order_from_record(r) for r in page["Items"]], next_cursor
 
     def id_for_code(self, code: str) -> str | None:
-        page = _call("query", TableName=_orders_table(), IndexName="by-code", KeyConditionExpression="code = :c",
-                     ExpressionAttributeValues={":c": s(code)}, Limit=1)
+        page = dynamodb_call("query", TableName=_orders_table(), IndexName="by-code",
+                             KeyConditionExpression="code = :c", ExpressionAttributeValues={":c": s(code)}, Limit=1)
         return page["Items"][0]["order_id"]["S"] if page["Items"] else None
 
     def place(self, order: dict, account_version: int, at_ms: int) -> None:

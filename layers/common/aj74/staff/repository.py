@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from aj74.items import JSON, TEXT, from_item, to_item
 from aj74.settings import get_settings
-from aj74.storage import dynamodb_client, raise_unavailable
+from aj74.storage import dynamodb_call
 from aj74.transactions import s
 
 SCHEMA = {"subject": TEXT, "roles": JSON, "scope_territory_ids": JSON, "display_name": TEXT, "partner": TEXT,
@@ -23,21 +23,15 @@ def _table() -> str:
     return get_settings().staff_table
 
 
-def _call(method: str, **kwargs) -> dict:
-    try:
-        return getattr(dynamodb_client(), method)(**kwargs)
-    except Exception as exc:
-        raise_unavailable(exc)
-        raise
-
 
 class StaffRepository:
     def get(self, subject: str) -> dict | None:
-        record = _call("get_item", TableName=_table(), Key={"subject": s(subject)}, ConsistentRead=True).get("Item")
+        record = dynamodb_call("get_item", TableName=_table(), Key={"subject": s(subject)},
+                               ConsistentRead=True).get("Item")
         return from_item(SCHEMA, record) if record else None
 
     def put(self, assignment: dict) -> dict:
-        _call("put_item", TableName=_table(), Item=to_item(SCHEMA, assignment))
+        dynamodb_call("put_item", TableName=_table(), Item=to_item(SCHEMA, assignment))
         return assignment
 
     def all(self) -> list[dict]:
@@ -45,7 +39,7 @@ class StaffRepository:
         request = {"TableName": _table()}
         found = []
         while True:
-            page = _call("scan", **request)
+            page = dynamodb_call("scan", **request)
             found.extend(from_item(SCHEMA, r) for r in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return sorted(found, key=lambda a: a["subject"])
