@@ -22,6 +22,12 @@ class FakeAuditLog:
         self.stored.append(entry)
         return dict(entry)
 
+    def head(self) -> dict:
+        """The chain's head (``AuditLog.head``): seq 0 and the genesis hash when empty."""
+        last = self.stored[-1] if self.stored else None
+        return {"seq": last["seq"], "hash": last["hash"], "at": last["at"]} if last else {
+            "seq": 0, "hash": GENESIS, "at": None}
+
     def entries(self) -> list[dict]:
         return [dict(e) for e in self.stored]
 

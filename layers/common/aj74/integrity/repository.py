@@ -11,6 +11,11 @@ Keyed by the root, a list is immutable: rewriting it writes the same bytes, an a
 gets a list of its own, and the list of a superseded result stays readable for audits of the
 amendment. A page of the list is one Query (at most two chunk items for a page of ≤ 1,000);
 a proof is two GetItems (the index, then the chunk that holds the commitment).
+
+The storage calls are three methods (``_put_items``, ``_get``, ``_query``) over the items as
+stored; everything else is the list's logic. The fake of ``tests/support/fakes/integrity.py``
+replaces those three with a dict of the same items, and
+``tests/integration/test_integrity_ports_contract.py`` holds the two together.
 """
 
 from __future__ import annotations
@@ -59,11 +64,12 @@ class PublishedBallots:
                       "tree_size": {"N": str(index.tree_size)}, "chunk_size": {"N": str(CHUNK_SIZE)},
                       "option_ids": {"S": json.dumps(list(option_ids))},
                       "firsts": {"B": index.firsts}, "roots": {"B": index.roots}})
-        table = get_settings().tallies_table
         for i in range(0, len(items), 25):
-            self._batch_write(table, items[i:i + 25])
+            self._put_items(items[i:i + 25])
 
-    def _batch_write(self, table: str, items: list[dict]) -> None:
+    def _put_items(self, items: list[dict]) -> None:
+        """Put up to 25 items (one BatchWriteItem, unprocessed items retried with backoff)."""
+        table = get_settings().tallies_table
         requests = {table: [{"PutRequest": {"Item": item}} for item in items]}
         for attempt in range(8):
             try:
@@ -78,6 +84,7 @@ class PublishedBallots:
         raise Unavailable("Сервис перегружен, повторите попытку позже.")
 
     def _get(self, poll_id: str, part: str) -> dict | None:
+        """The item ``(poll_id, part)`` as stored, or None."""
         try:
             response = dynamodb_client().get_item(TableName=get_settings().tallies_table,
                                                   Key={"poll_id": {"S": poll_id}, "part": {"S": part}})
@@ -96,22 +103,27 @@ class PublishedBallots:
     def chunks(self, poll_id: str, merkle_root: str, first: int, last: int,
                option_ids: Sequence[str]) -> list[Chunk]:
         """Chunks ``first``..``last`` (inclusive) in one Query; ``option_ids`` from the index."""
-        chunks, start_key = [], None
+        items = self._query(poll_id, _chunk_part(merkle_root, first), _chunk_part(merkle_root, last))
+        return [_chunk(item, option_ids) for item in items]
+
+    def _query(self, poll_id: str, low: str, high: str) -> list[dict]:
+        """The items of ``poll_id`` whose part lies between ``low`` and ``high`` (inclusive), in part
+        order, every page of the Query."""
+        items, start_key = [], None
         while True:
             kwargs = {"ExclusiveStartKey": start_key} if start_key else {}
             try:
                 response = dynamodb_client().query(
                     TableName=get_settings().tallies_table,
                     KeyConditionExpression="poll_id = :p AND part BETWEEN :a AND :b",
-                    ExpressionAttributeValues={":p": {"S": poll_id}, ":a": {"S": _chunk_part(merkle_root, first)},
-                                               ":b": {"S": _chunk_part(merkle_root, last)}}, **kwargs)
+                    ExpressionAttributeValues={":p": {"S": poll_id}, ":a": {"S": low}, ":b": {"S": high}}, **kwargs)
             except Exception as exc:
                 raise_unavailable(exc)
                 raise
-            chunks.extend(_chunk(item, option_ids) for item in response.get("Items", []))
+            items.extend(response.get("Items", []))
             start_key = response.get("LastEvaluatedKey")
             if not start_key:
-                return chunks
+                return items
 
     def page(self, poll_id: str, merkle_root: str, start: int, limit: int) -> list[PublishedBallot] | None:
         """Ballots ``start``..``start+limit-1`` of the list, or None when no list is stored."""

@@ -52,24 +52,29 @@ def resident_poll(actor: Principal, poll_id: str, polls: PollStore | None = None
     return poll
 
 
-def staff_poll(actor: Principal, poll_id: str) -> model.Poll:
-    """The poll, if ``actor`` may see it: moderators only inside their territories."""
+def staff_poll(actor: Principal, poll_id: str, polls: PollStore | None = None,
+               territories: Callable[[], TerritoryTree] | None = None) -> model.Poll:
+    """The poll, if ``actor`` may see it: moderators only inside their territories. ``polls``
+    defaults to the poll table, ``territories`` to the territory registry."""
     check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id)
+    poll = (polls if polls is not None else PollRepository()).get(poll_id)
     if actor.has_role("moderator") and not is_region_wide(actor):
-        outside = scope.out_of_scope(actor, poll.territory_ids, territory_tree())
+        tree = (territories or territory_tree)()
+        outside = scope.out_of_scope(actor, poll.territory_ids, tree)
         if outside:
-            names = ", ".join(territory_tree().get(t).name for t in outside)
+            names = ", ".join(tree.get(t).name for t in outside)
             raise Forbidden(f"Опрос проводится на территориях вне вашей зоны ответственности: {names}.",
                             code="territory-scope")
     return poll
 
 
-def visible_poll(actor: Principal, poll_id: str, consistent: bool = False) -> model.Poll:
-    """A poll the caller may see: staff within their scope, residents when it targets them."""
+def visible_poll(actor: Principal, poll_id: str, consistent: bool = False, polls: PollStore | None = None,
+                 territories: Callable[[], TerritoryTree] | None = None) -> model.Poll:
+    """A poll the caller may see: staff within their scope, residents when it targets them.
+    ``polls`` defaults to the poll table, ``territories`` to the territory registry."""
     check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id, consistent=consistent)
-    tree = territory_tree()
+    poll = (polls if polls is not None else PollRepository()).get(poll_id, consistent=consistent)
+    tree = (territories or territory_tree)()
     if any(actor.has_role(r) for r in STAFF_READERS):
         if not is_region_wide(actor):
             scope.require_scope(actor, poll.territory_ids, tree)

@@ -1,21 +1,36 @@
 """Informing the public (step 6 of the decision cycle): one action drafts a feed news item with a
 final poll's result and the decision taken, for the poll's territories. The item then goes through
-the same approval as any content (aj74.content)."""
+the same approval as any content (aj74.content). It reaches the poll table, the audit log, the
+territory tree, the clock and the content service's ports through an
+:class:`aj74.polls.ports.InformingPorts` (``ports=None``: :func:`default_ports`)."""
 
 from __future__ import annotations
 
-from aj74.audit.repository import AuditLog
-from aj74.clock import iso, utcnow
+from aj74.clock import iso
 from aj74.errors import Conflict, Forbidden, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import acting_role
 from aj74.ids import ulid
 from aj74.polls import model
 from aj74.polls.access import staff_poll
-from aj74.polls.repository import PollRepository
+from aj74.polls.ports import InformingPorts
 from aj74.polls.state import Informed
 
 TITLE_LIMIT = 200
+
+
+def default_ports(**overrides) -> InformingPorts:
+    """The real adapters (the poll and audit tables, the territory registry, the wall clock, the
+    content service's own), ``overrides`` in their place; built per call."""
+    from aj74.audit.repository import AuditLog
+    from aj74.clock import utcnow
+    from aj74.content.service import default_ports as content_ports
+    from aj74.polls.repository import PollRepository
+    from aj74.territories import territory_tree
+
+    return InformingPorts(**{"polls": PollRepository(), "audit": AuditLog(), "territories": territory_tree,
+                             "clock": utcnow, **({} if "content" in overrides else {"content": content_ports()}),
+                             **overrides})
 
 
 def russian_date(value: str) -> str:
@@ -47,7 +62,7 @@ def news_body(poll: model.Poll) -> dict:
             "territory_ids": list(poll.territory_ids)}
 
 
-def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
+def inform(actor: Principal, poll_id: str, ports: InformingPorts | None = None) -> tuple[dict, bool]:
     """Draft the news item and submit it for approval, once per poll: returns (content item, created).
 
     A repeated call returns the item drafted first, whatever became of it since (staff edit and
@@ -57,7 +72,8 @@ def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
     """
     from aj74.content import service as content
 
-    poll = staff_poll(actor, poll_id)
+    ports = ports or default_ports()
+    poll = staff_poll(actor, poll_id, ports.polls, ports.territories)
     if not (actor.has_role("moderator") or actor.has_role("approver")):
         raise Forbidden("Информировать жителей могут модератор территории или Управление по внутренней политике.",
                         code="role-required")
@@ -65,14 +81,14 @@ def inform(actor: Principal, poll_id: str) -> tuple[dict, bool]:
         raise Conflict("Сообщить об итогах можно после подведения итогов.", code="not-final", state=poll.state)
     informed = poll.informed
     if informed is None:
-        informed = Informed(content_id=ulid(), at=iso(utcnow()), by=actor.subject)
-        PollRepository().set_fields(poll_id, "final", informed=informed)
+        informed = Informed(content_id=ulid(), at=iso(ports.clock()), by=actor.subject)
+        ports.polls.set_fields(poll_id, "final", informed=informed)
     try:
-        return content.get_staff(actor, informed.content_id), False
+        return content.get_staff(actor, informed.content_id, ports=ports.content), False
     except NotFound:
         pass
-    draft = content.create_content(actor, news_body(poll), content_id=informed.content_id)
-    submitted = content.moderate(actor, draft["id"], "submit")
-    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.inform"), action="poll.inform",
-                      target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})
+    draft = content.create_content(actor, news_body(poll), content_id=informed.content_id, ports=ports.content)
+    submitted = content.moderate(actor, draft["id"], "submit", ports=ports.content)
+    ports.audit.append(actor=actor.subject, actor_role=acting_role(actor, "poll.inform"), action="poll.inform",
+                       target_type="poll", target_id=poll_id, after={"content_id": draft["id"]})
     return submitted, True

@@ -4,6 +4,9 @@ breakdowns once final, CSV export) and the execution report of what was done wit
 Breakdowns are frozen with the final result (and each amendment) by the scheduler, under disclosure
 control (docs/decisions/014-disclosure-control.md); a result finalised before that has them computed
 on request from the ledger and cached per instance by its Merkle root.
+
+The results take ``ports=None`` last (``aj74.integrity.ports.ReportingPorts``); the routes pass none
+and get :func:`default_ports`. The execution report still builds its adapters inline.
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from aj74.audit.repository import AuditLog
-from aj74.ballots.queue import queue_backlog
-from aj74.ballots.repository import LiveTallies
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.exports import excel_csv
 from aj74.identity.principal import Principal
 from aj74.identity.roles import acting_role
+from aj74.integrity.ports import ReportingPorts
 from aj74.media import service as media
 from aj74.polls import breakdown as bd
 from aj74.polls import model
@@ -27,7 +29,7 @@ from aj74.polls.access import staff_poll
 from aj74.polls.repository import PollRepository
 from aj74.polls.state import Execution, ExecutionUpdate, Photo, Result
 from aj74.settings import get_settings
-from aj74.territories import territory_tree
+from aj74.territories import TerritoryTree
 from aj74.validation import LazySchemas, parse_model
 
 EXECUTION_STATUSES = {"planned": "запланировано", "in_progress": "выполняется", "done": "выполнено"}
@@ -38,8 +40,18 @@ _schemas = LazySchemas("aj74.polls.report_schemas")
 
 
 # ---------------------------------------------------------------- results
-def _group_title(dimension: str):
-    tree = territory_tree()
+def default_ports(**overrides) -> ReportingPorts:
+    """The real adapters (DynamoDB, the ballot queue's attributes, the territory registry, the wall
+    clock), ``overrides`` in their place; built per call, as the functions built them inline before."""
+    from aj74.ballots.queue import queue_backlog
+    from aj74.ballots.repository import BallotLedger, LiveTallies
+    from aj74.territories import territory_tree
+
+    return ReportingPorts(**{"polls": PollRepository(), "ledger": BallotLedger(), "tallies": LiveTallies(),
+                             "backlog": queue_backlog, "territories": territory_tree, "clock": utcnow, **overrides})
+
+
+def _group_title(dimension: str, tree: TerritoryTree):
     if dimension == "territory":
         return lambda g: tree.get(g).name if g in tree else "не указана"
     if dimension == "gender":
@@ -51,27 +63,27 @@ _cache_lock = threading.Lock()
 _breakdowns: dict[tuple[str, str, str], dict] = {}
 
 
-def _counted(poll: model.Poll) -> list[bd.VoterGroupBallot]:
+def _counted(poll: model.Poll, ports: ReportingPorts) -> list[bd.VoterGroupBallot]:
     from aj74.polls.scheduling import counted_voter_groups
 
-    return counted_voter_groups(poll)
+    return counted_voter_groups(poll, ports.ledger)
 
 
-def _breakdown(poll: model.Poll, result: Result, dimension: str) -> dict:
+def _breakdown(poll: model.Poll, result: Result, dimension: str, ports: ReportingPorts, tree: TerritoryTree) -> dict:
     threshold = get_settings().small_cell_threshold
     if result.breakdowns is not None:
         releases = [r for r in result.breakdowns if r]
         if not releases:
             raise Conflict("Разрезы итогов этого опроса не были рассчитаны.", code="no-breakdown")
         return bd.published([q.as_dict() for q in poll.questions], releases, dimension, threshold,
-                            _group_title(dimension))
+                            _group_title(dimension, tree))
     key = (poll.poll_id, str(result.merkle_root), dimension)
     with _cache_lock:
         hit = _breakdowns.get(key)
     if hit is not None:
         return hit
-    table = bd.breakdown([q.as_dict() for q in poll.questions], _counted(poll), dimension, threshold,
-                         _group_title(dimension))
+    table = bd.breakdown([q.as_dict() for q in poll.questions], _counted(poll, ports), dimension, threshold,
+                         _group_title(dimension, tree))
     with _cache_lock:
         if len(_breakdowns) > 64:
             _breakdowns.clear()
@@ -79,26 +91,28 @@ def _breakdown(poll: model.Poll, result: Result, dimension: str) -> dict:
     return table
 
 
-def _turnout(poll: model.Poll, ballots: int, breakdown: dict | None = None) -> dict:
+def _turnout(poll: model.Poll, ballots: int, tree: TerritoryTree, breakdown: dict | None = None) -> dict:
     """Participation as a share of the eligible population (docs/decisions/017-territory-registry.md)."""
     from aj74.territories import turnout
 
-    tree = territory_tree()
     by_territory = turnout.ballots_by_territory(breakdown, poll.territory_ids, tree) \
         if breakdown and breakdown.get("dimension") == "territory" else None
     return turnout.turnout(poll.territory_ids, poll.min_age, ballots, tree, by_territory)
 
 
-def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) -> dict:
+def staff_results(actor: Principal, poll_id: str, dimension: str | None = None,
+                  ports: ReportingPorts | None = None) -> dict:
     """Participation while a poll is open (counts only when visibility allows), the full result
     with an optional suppressed breakdown once final."""
     if dimension is not None and dimension not in bd.DIMENSIONS:
         raise InvalidInput("Неизвестный разрез итогов.",
                            errors=[{"field": "breakdown", "detail": "допустимые значения: territory, age, gender"}])
-    poll = staff_poll(actor, poll_id)
+    ports = ports or default_ports()
+    poll = staff_poll(actor, poll_id, polls=ports.polls, territories=ports.territories)
+    tree = ports.territories()
     head = {"poll_id": poll.poll_id, "title": poll.title, "state": poll.state,
             "state_title": model.STATE_TITLES[poll.state], "results_visibility": poll.results_visibility,
-            "closes_at": iso(poll.closes_at), "territories": [territory_tree().get(t).name for t in poll.territory_ids],
+            "closes_at": iso(poll.closes_at), "territories": [tree.get(t).name for t in poll.territory_ids],
             "threshold": get_settings().small_cell_threshold}
     if poll.state == "final":
         result = poll.result or Result(total_ballots=0, counts={})
@@ -107,21 +121,21 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
                         "audit_head": result.audit_head, "amendments": [a.as_dict() for a in poll.amendments],
                         "execution": staff_execution(poll.execution)}
         if dimension:
-            body["breakdown"] = _breakdown(poll, result, dimension)
-        body["turnout"] = _turnout(poll, result.total_ballots, body.get("breakdown"))
+            body["breakdown"] = _breakdown(poll, result, dimension, ports, tree)
+        body["turnout"] = _turnout(poll, result.total_ballots, tree, body.get("breakdown"))
         return body
     if poll.state not in ("open", "closed"):
         raise Conflict(f"Итогов пока нет: опрос в состоянии «{model.STATE_TITLES[poll.state]}».",
                        code="no-results", state=poll.state)
     if dimension:
         raise Conflict("Разрезы итогов доступны после подведения итогов.", code="breakdown-after-final")
-    counted, counts = LiveTallies().read(poll.poll_id)
+    counted, counts = ports.tallies.read(poll.poll_id)
     step = get_settings().small_cell_threshold  # live numbers move in steps: no single ballot is seen arriving
     counted, counts = bd.live(counted, step), {k: bd.live(v, step) for k, v in counts.items()}
-    participation = {"ballots_counted": counted, "step": step, "queue_backlog": queue_backlog(),
-                     "measured_at": iso(utcnow())}
+    participation = {"ballots_counted": counted, "step": step, "queue_backlog": ports.backlog(),
+                     "measured_at": iso(ports.clock())}
     participation["total"] = counted + participation["queue_backlog"]
-    body = head | {"participation": participation, "turnout": _turnout(poll, counted)}
+    body = head | {"participation": participation, "turnout": _turnout(poll, counted, tree)}
     if poll.results_visibility == "after_vote":
         body |= {"live": model.results_body(poll, counts, counted, "live")}
     else:
@@ -129,9 +143,10 @@ def staff_results(actor: Principal, poll_id: str, dimension: str | None = None) 
     return body
 
 
-def results_csv(actor: Principal, poll_id: str, dimension: str | None = None) -> str:
+def results_csv(actor: Principal, poll_id: str, dimension: str | None = None,
+                ports: ReportingPorts | None = None) -> str:
     """The final result (and a breakdown) as CSV for Excel: UTF-8 with a BOM, «;» separated."""
-    body = staff_results(actor, poll_id, dimension)
+    body = staff_results(actor, poll_id, dimension, ports)
     if body["state"] != "final":
         raise Conflict("Выгрузка итогов доступна после подведения итогов.", code="no-results")
     rows: list[list] = [["Опрос", body["title"]], ["Всего бюллетеней", body["total_ballots"]], [],

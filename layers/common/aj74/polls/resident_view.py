@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aj74.identity.principal import Principal
+from aj74.integrity.ports import ResidentViewPorts
 from aj74.polls import model
 from aj74.polls.breakdown import live
 from aj74.territories import TerritoryTree
@@ -83,15 +84,23 @@ def with_question_labels(questions: list[dict]) -> list[dict]:
     return [{**q, "kind_title": KIND_TITLES.get(q["kind"], q["kind"])} for q in questions]
 
 
-def extend(view: dict, poll: model.Poll, principal: Principal, tree: TerritoryTree,
-           now: datetime | None = None) -> dict:
-    """A resident's poll view with ``can_vote``, ``cannot_vote_reason``, ``participants`` and labels."""
+def default_ports(**overrides) -> ResidentViewPorts:
+    """The real adapters (the live tallies in DynamoDB, the wall clock), ``overrides`` in their
+    place; built per call, as ``extend`` built them inline before."""
     from aj74.ballots.repository import LiveTallies
     from aj74.clock import utcnow
+
+    return ResidentViewPorts(**{"tallies": LiveTallies(), "clock": utcnow, **overrides})
+
+
+def extend(view: dict, poll: model.Poll, principal: Principal, tree: TerritoryTree,
+           now: datetime | None = None, ports: ResidentViewPorts | None = None) -> dict:
+    """A resident's poll view with ``can_vote``, ``cannot_vote_reason``, ``participants`` and labels."""
     from aj74.settings import get_settings
 
-    reason = cannot_vote_reason(poll, principal, tree, now or utcnow())
-    live_total = LiveTallies().read(poll.poll_id)[0] if needs_live_tally(poll) else None
+    ports = ports or default_ports()
+    reason = cannot_vote_reason(poll, principal, tree, now or ports.clock())
+    live_total = ports.tallies.read(poll.poll_id)[0] if needs_live_tally(poll) else None
     return {**view, **labels(poll), "questions": with_question_labels(view["questions"]),
             "can_vote": reason is None, "cannot_vote_reason": reason,
             "participants": participants(poll, live_total, get_settings().small_cell_threshold)}

@@ -1,8 +1,10 @@
 """Poll use cases: drafting and moderation by staff, listing, reading and results for residents.
 
 Casting and the state of a ballot are in ``aj74.polls.voting``, the helpers that decide who reaches
-which poll in ``aj74.polls.access``. Routes call these functions; they hold no HTTP and reach
-storage only through repositories.
+which poll in ``aj74.polls.access``. Routes call these functions; they hold no HTTP. The staff use
+cases reach the poll table, the audit log, the territory tree, the clock and the media check through
+a :class:`aj74.polls.ports.PollStaffPorts` (``ports=None``: the real adapters of
+:func:`default_ports`; docs/decisions/021-ports-and-adapters.md).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from aj74 import scope
-from aj74.audit.repository import AuditLog
 from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
@@ -25,6 +26,7 @@ from aj74.polls import resident_view as resident_extras
 from aj74.polls.access import check_poll_id, resident_poll
 from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
+from aj74.polls.ports import PollStaffPorts, PollTable
 from aj74.polls.repository import PollRepository
 from aj74.polls.state import Result, ReviewSnapshot
 from aj74.polls.voting import has_voted
@@ -40,17 +42,27 @@ APPROVER_EDIT_NOTE = "Правка согласующего: эту версию
 _schemas = LazySchemas("aj74.polls.schemas")
 
 
+def default_ports(**overrides) -> PollStaffPorts:
+    """The staff use cases' real adapters (the poll and audit tables, the territory registry, the
+    wall clock, the media bucket), ``overrides`` in their place; built per call, as they were built
+    inline before."""
+    from aj74.audit.repository import AuditLog
+
+    return PollStaffPorts(**{"polls": PollRepository(), "audit": AuditLog(), "territories": territory_tree,
+                             "clock": utcnow, "check_images": media.check, **overrides})
+
+
 # ====================================================================== staff
 def _content_from(data) -> dict:
     return data.model_dump(mode="python")
 
 
-def _check_images(data) -> None:
+def _check_images(data, ports: PollStaffPorts) -> None:
     """Every image the body names (the poll's, its options') is one POST /v1/admin/media accepted."""
     refs = [("image", media.stored(data.image))]
     refs += [(f"questions.{qi}.options.{oi}.image", media.stored(o.image))
              for qi, q in enumerate(data.questions) for oi, o in enumerate(q.options) if o.image]
-    media.check(refs)
+    ports.check_images(refs)
 
 
 def _with_images(content: dict) -> dict:
@@ -66,27 +78,30 @@ def _require_future_close(data, now: datetime) -> None:
                            errors=[{"field": "closes_at", "detail": "время окончания должно быть в будущем"}])
 
 
-def create_poll(actor: Principal, body: dict, now: datetime | None = None) -> dict:
+def create_poll(actor: Principal, body: dict, now: datetime | None = None,
+                ports: PollStaffPorts | None = None) -> dict:
     data = parse_model(_schemas.PollContentIn, body)
-    now = now or utcnow()
+    ports = ports or default_ports()
+    now = now or ports.clock()
     _require_future_close(data, now)
-    _check_images(data)
-    tree = territory_tree()
+    _check_images(data, ports)
+    tree = ports.territories()
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     poll = model.new_poll(ulid(), _content_from(data), actor, now)
-    poll = PollRepository().create(poll)
-    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.create"), action="poll.create",
-                      target_type="poll", target_id=poll.poll_id, after=poll.content(), at=iso(now))
-    return staff_view(poll)
+    poll = ports.polls.create(poll)
+    ports.audit.append(actor=actor.subject, actor_role=acting_role(actor, "poll.create"), action="poll.create",
+                       target_type="poll", target_id=poll.poll_id, after=poll.content(), at=iso(now))
+    return staff_view(poll, ports)
 
 
-def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
+def edit_poll(actor: Principal, poll_id: str, body: dict, ports: PollStaffPorts | None = None) -> dict:
     check_poll_id(poll_id)
     patch = parse_model(_schemas.PollPatchIn, body)
-    repo = PollRepository()
+    ports = ports or default_ports()
+    repo = ports.polls
     poll = repo.get(poll_id)
-    tree = territory_tree()
+    tree = ports.territories()
     scope.require_scope(actor, poll.territory_ids, tree)
     if poll.state not in model.EDITABLE_STATES:
         raise Conflict("Редактировать можно только черновик или отклонённый опрос; после открытия "
@@ -94,20 +109,20 @@ def edit_poll(actor: Principal, poll_id: str, body: dict) -> dict:
     changes = patch.model_dump(mode="python", exclude_unset=True, exclude={"version"})
     merged = {**_editable_input(poll), **changes}
     data = parse_model(_schemas.PollContentIn, merged)
-    _require_future_close(data, utcnow())
-    _check_images(data)
+    _require_future_close(data, ports.clock())
+    _check_images(data, ports)
     scope.check_territories_exist(data.territory_ids, tree)
     scope.require_scope(actor, data.territory_ids, tree)
     updated = poll.with_content({**_content_from(data), "questions": model.assign_ids(
         [q.model_dump() for q in data.questions])})
     before = poll.content()
-    at = iso(utcnow())
+    at = iso(ports.clock())
     edit = edit_entry(POLL_WORKFLOW.name, actor, poll.state, patch.version + 1, at)
     saved = repo.save_content(updated, patch.version, edit=edit)
-    AuditLog().append(actor=actor.subject, actor_role=edit["actor_role"], action="poll.edit", target_type="poll",
-                      target_id=poll_id, before=before, after=saved.content(), at=at,
-                      comment=APPROVER_EDIT_NOTE if edit["actor_role"] == APPROVER else None)
-    return staff_view(saved)
+    ports.audit.append(actor=actor.subject, actor_role=edit["actor_role"], action="poll.edit", target_type="poll",
+                       target_id=poll_id, before=before, after=saved.content(), at=at,
+                       comment=APPROVER_EDIT_NOTE if edit["actor_role"] == APPROVER else None)
+    return staff_view(saved, ports)
 
 
 def _editable_input(poll: model.Poll) -> dict:
@@ -122,49 +137,53 @@ def _editable_input(poll: model.Poll) -> dict:
     return content
 
 
-def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None) -> dict:
+def moderate(actor: Principal, poll_id: str, action: str, body: dict | None = None,
+             ports: PollStaffPorts | None = None) -> dict:
     """submit / approve / reject / cancel, as the workflow allows."""
     check_poll_id(poll_id)
     comment = parse_model(_schemas.CommentIn, body or {}).comment
-    repo = PollRepository()
+    ports = ports or default_ports()
+    repo = ports.polls
     poll = repo.get(poll_id)
     item = {"territory_ids": poll.territory_ids, "created_by": poll.created_by, "state": poll.state,
             "history": poll.history}
-    transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(utcnow()))
+    transition = POLL_WORKFLOW.plan(action, poll.state, actor, item, comment, iso(ports.clock()))
     # What the Directorate rejected is kept, so the next review shows what changed since.
     fields = {"review_snapshot": ReviewSnapshot(poll.content())} if action == "reject" else {}
     saved = repo.apply(poll_id, transition, expected_version=poll.version, **fields)
-    AuditLog().append(actor=actor.subject, actor_role=transition.actor_role, action=f"poll.{action}",
-                      target_type="poll", target_id=poll_id, before={"state": transition.from_state},
-                      after={"state": transition.to_state}, comment=comment, at=transition.at)
-    return staff_view(saved)
+    ports.audit.append(actor=actor.subject, actor_role=transition.actor_role, action=f"poll.{action}",
+                       target_type="poll", target_id=poll_id, before={"state": transition.from_state},
+                       after={"state": transition.to_state}, comment=comment, at=transition.at)
+    return staff_view(saved, ports)
 
 
-def get_staff(actor: Principal, poll_id: str) -> dict:
+def get_staff(actor: Principal, poll_id: str, ports: PollStaffPorts | None = None) -> dict:
     check_poll_id(poll_id)
-    poll = PollRepository().get(poll_id)
+    ports = ports or default_ports()
+    poll = ports.polls.get(poll_id)
     if actor.has_role("moderator") and not is_region_wide(actor):
-        scope.require_scope(actor, poll.territory_ids, territory_tree())
-    return staff_view(poll)
+        scope.require_scope(actor, poll.territory_ids, ports.territories())
+    return staff_view(poll, ports)
 
 
-def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | None) -> dict:
+def list_staff(actor: Principal, state: str | None, limit: int, cursor: str | None,
+               ports: PollStaffPorts | None = None) -> dict:
     if state is not None and state not in model.STATES:
         raise InvalidInput("Неизвестное состояние опроса.",
                            errors=[{"field": "state", "detail": "допустимые значения: " + ", ".join(model.STATES)}])
     states = [state] if state else list(model.STATES)
-    repo = PollRepository()
-    tree = territory_tree()
+    ports = ports or default_ports()
+    tree = ports.territories()
     polls = []
     for s in states:
-        polls.extend(_all_in_state(repo, s))
+        polls.extend(_all_in_state(ports.polls, s))
     if actor.has_role("moderator") and not is_region_wide(actor):
         polls = [p for p in polls if not scope.out_of_scope(actor, p.territory_ids, tree)]
     page, next_cursor = _page(polls, limit, cursor)
-    return {"items": [staff_view(p) for p in page], "next_cursor": next_cursor}
+    return {"items": [staff_view(p, ports) for p in page], "next_cursor": next_cursor}
 
 
-def _all_in_state(repo: PollRepository, state: str) -> list[model.Poll]:
+def _all_in_state(repo: PollTable, state: str) -> list[model.Poll]:
     polls, cursor = [], None
     while True:
         batch, cursor = repo.by_state(state, cursor=cursor)
@@ -186,8 +205,8 @@ def _page(polls: list[model.Poll], limit: int, cursor: str | None) -> tuple[list
     return page, next_cursor
 
 
-def staff_view(poll: model.Poll) -> dict:
-    tree = territory_tree()
+def staff_view(poll: model.Poll, ports: PollStaffPorts | None = None) -> dict:
+    tree = (ports.territories if ports else territory_tree)()
     return {
         "id": poll.poll_id, "state": poll.state, "state_title": model.STATE_TITLES[poll.state],
         "version": poll.version, **_with_images(poll.content()),
