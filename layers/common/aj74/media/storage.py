@@ -121,5 +121,17 @@ def public_exists(media_id: str) -> bool:
         raise
 
 
+class MediaBucket:
+    """The images bucket as the image service's port (``aj74.media.ports.ImageBucket``): the
+    functions of this module, on the bucket of the settings."""
+
+    presigned_post = staticmethod(presigned_post)
+    read_upload = staticmethod(read_upload)
+    delete_upload = staticmethod(delete_upload)
+    put_public = staticmethod(put_public)
+    public_exists = staticmethod(public_exists)
+    public_base_url = staticmethod(public_base_url)
+
+
 def _code(exc: Exception) -> str | None:
     return ((getattr(exc, "response", None) or {}).get("Error") or {}).get("Code")

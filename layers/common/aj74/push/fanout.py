@@ -15,6 +15,10 @@ Stages, all on ``PushQueue`` so that many invocations share the work:
 
 Delivery is at least once: a step that fails after queueing part of its output is retried whole,
 so a browser may receive a notification twice; its ``tag`` makes the device show it once.
+
+What the fan-out reaches (the subscriptions table, the push queue, the sender, the territory tree,
+the clock) comes in a ``FanoutPorts`` (``aj74.push.ports``); the function passes none and gets
+:func:`default_ports` (docs/decisions/021-ports-and-adapters.md).
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from aj74.clock import utcnow
 from aj74.observability import logger
 from aj74.push import notifications
 from aj74.push.notifications import Notification
-from aj74.push.outbox import PushQueue
-from aj74.push.subscriptions import PAGE_SIZE, SHARDS, PushSubscriptions, territory_partition
+from aj74.push.ports import FanoutPorts
+from aj74.push.subscriptions import PAGE_SIZE, SHARDS, territory_partition
+
+if TYPE_CHECKING:
+    from aj74.territories import TerritoryTree
 
 PAGES_PER_STEP = 10
 QUERIES_PER_STEP = 50  # most partitions are empty (a village's shard): a query each, nothing to send
@@ -55,12 +62,36 @@ def _event_notification(message: dict, now: datetime) -> tuple[Notification, lis
     raise UnknownMessage(f"unknown push message kind {kind!r}")
 
 
-def target_territories(territory_ids: list[str]) -> list[str]:
-    """The targeted territories and every territory below them (a bulletin for a district reaches its
-    towns and villages), each once; ids no longer in the tree are skipped."""
+class _LazySender:
+    """The real sender, built on the first delivery: pywebpush and requests are the push layer's and
+    a message that only pages subscriptions never needs them (docs/decisions/020-lambda-layers.md)."""
+
+    def __init__(self) -> None:
+        self._sender = None
+
+    def send_all(self, subscriptions, notification):
+        if self._sender is None:
+            from aj74.push.delivery import Sender
+
+            self._sender = Sender()
+        return self._sender.send_all(subscriptions, notification)
+
+
+def default_ports(**overrides) -> FanoutPorts:
+    """The real adapters (the subscriptions table, the push queue, the sender, the territory
+    registry, the wall clock), ``overrides`` in their place."""
+    from aj74.clock import utcnow
+    from aj74.push.outbox import PushQueue
+    from aj74.push.subscriptions import PushSubscriptions
     from aj74.territories import territory_tree
 
-    tree = territory_tree()
+    return FanoutPorts(**{"subscriptions": PushSubscriptions(), "queue": PushQueue(), "sender": _LazySender(),
+                          "territories": territory_tree, "clock": utcnow, **overrides})
+
+
+def target_territories(territory_ids: list[str], tree: TerritoryTree) -> list[str]:
+    """The targeted territories and every territory below them (a bulletin for a district reaches its
+    towns and villages), each once; ids no longer in the tree are skipped."""
     found: dict[str, None] = {}
     for territory_id in territory_ids:
         if territory_id in tree:
@@ -69,18 +100,11 @@ def target_territories(territory_ids: list[str]) -> list[str]:
 
 
 class Fanout:
-    def __init__(self, sender=None, queue: PushQueue | None = None, store: PushSubscriptions | None = None) -> None:
-        self._sender = sender
-        self.queue = queue or PushQueue()
-        self.store = store or PushSubscriptions()
-
-    @property
-    def sender(self):
-        if self._sender is None:
-            from aj74.push.delivery import Sender
-
-            self._sender = Sender()
-        return self._sender
+    def __init__(self, ports: FanoutPorts | None = None) -> None:
+        self.ports = ports or default_ports()
+        self.queue = self.ports.queue
+        self.store = self.ports.subscriptions
+        self.sender = self.ports.sender
 
     def handle(self, body: str, now: datetime | None = None) -> Counter:
         """Process one queue message; returns counts of what happened (for logs and metrics)."""
@@ -97,9 +121,9 @@ class Fanout:
             return self.page(message["n"], message["pks"], message.get("cursor"))
         if kind == "followers":
             return self.followers(message["n"], message["poll_id"], message.get("cursor"))
-        notification, territories, poll_id = _event_notification(message, now or utcnow())
+        notification, territories, poll_id = _event_notification(message, now or self.ports.clock())
         if territories is not None:
-            targets = target_territories(territories)
+            targets = target_territories(territories, self.ports.territories())
             chains = [{"kind": "page", "n": notification.as_dict(), "cursor": None,
                        "pks": [territory_partition(t, shard) for t in targets]} for shard in range(SHARDS)]
             self.queue.send_all([c for c in chains if c["pks"]])

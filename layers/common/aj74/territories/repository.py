@@ -9,6 +9,8 @@ reader that finds it empty (in AWS: the API's first cold start after the first d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict
 from aj74.settings import get_settings
@@ -120,6 +122,34 @@ class TerritoryTable:
             raise_unavailable(exc)
             raise
         return expected_version + 1
+
+
+class TerritoryRegistry:
+    """The registry port (``aj74.territories.ports.RegistryStore``): this process's held copy and the
+    table it is reread from. The held copy's functions come in (``aj74.territories.registry`` and
+    ``.invalidate``: this module may not import the package, which imports it)."""
+
+    def __init__(self, held: Callable[[], Registry], forget: Callable[[], None]) -> None:
+        self._held = held
+        self._forget = forget
+
+    @property
+    def editable(self) -> bool:
+        return bool(get_settings().territories_table)
+
+    def held(self) -> Registry:
+        return self._held()
+
+    def stored(self) -> Registry:
+        self._forget()
+        return self._held()
+
+    def save(self, territory: Territory, expected_version: int, new: bool) -> int:
+        """One transaction on the table; this process then drops its held copy at once (every other
+        instance rereads it within a minute)."""
+        version = TerritoryTable().save(territory, expected_version, new)
+        self._forget()
+        return version
 
 
 def write_seed(client, table: str) -> dict:

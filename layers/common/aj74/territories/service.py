@@ -4,6 +4,11 @@ and records their ОКТМО and population (docs/decisions/017-territory-regist
 A change is one transaction on the registry (the territory and the version item), then an audit
 entry; this process drops its held tree at once, every other instance rereads it within a minute.
 A territory is never deleted: it is retired, and only when nothing references it.
+
+What the use cases reach (the registry table, the polls and ballots and staff that may reference a
+territory, the audit log, the clock) comes in a ``TerritoryPorts`` (``aj74.territories.ports``), an
+optional last parameter; the routes pass none and get :func:`default_ports`
+(docs/decisions/021-ports-and-adapters.md).
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ from __future__ import annotations
 import re
 
 from aj74 import territories
-from aj74.audit.repository import AuditLog
-from aj74.clock import iso, utcnow
+from aj74.clock import iso
 from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from aj74.identity.principal import Principal
 from aj74.identity.roles import ADMIN
 from aj74.settings import get_settings
 from aj74.territories import Registry, Territory, references
+from aj74.territories.ports import TerritoryPorts
 from aj74.validation import parse_model
 
 KIND_TITLES = {
@@ -34,21 +39,34 @@ _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы
                       "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
 
 
+def default_ports(**overrides) -> TerritoryPorts:
+    """The real adapters (the registry, poll, ballot, staff and audit tables, the wall clock),
+    ``overrides`` in their place. Built per call, as the functions built them inline before."""
+    from aj74.audit.repository import AuditLog
+    from aj74.ballots.repository import BallotLedger
+    from aj74.clock import utcnow
+    from aj74.polls.repository import PollRepository
+    from aj74.territories.repository import TerritoryRegistry
+
+    staff = None
+    if get_settings().staff_table:
+        from aj74.staff.repository import StaffRepository
+
+        staff = StaffRepository()
+    registry = TerritoryRegistry(territories.registry, territories.invalidate)
+    return TerritoryPorts(**{"registry": registry, "polls": PollRepository(), "ballots": BallotLedger(),
+                             "staff": staff, "audit": AuditLog(), "clock": utcnow, **overrides})
+
+
 def _require_admin(actor: Principal) -> None:
     if not actor.has_role(ADMIN):
         raise Forbidden("Реестр территорий ведёт администратор Министерства информационных технологий.",
                         code="role-required")
 
 
-def _writable() -> None:
-    if not get_settings().territories_table:
+def _writable(ports: TerritoryPorts) -> None:
+    if not ports.registry.editable:
         raise Conflict("Реестр территорий не подключён: дерево берётся из файла поставки.", code="no-registry")
-
-
-def _fresh() -> Registry:
-    """The registry as stored now (a change must not be decided on a minute-old copy)."""
-    territories.invalidate()
-    return territories.registry()
 
 
 def _view(t: Territory, registry: Registry) -> dict:
@@ -59,10 +77,11 @@ def _view(t: Territory, registry: Registry) -> dict:
     return view
 
 
-def list_registry(actor: Principal) -> dict:
+def list_registry(actor: Principal, ports: TerritoryPorts | None = None) -> dict:
     _require_admin(actor)
-    reg = territories.registry()
-    return {"version": reg.version, "source": reg.source, "editable": bool(get_settings().territories_table),
+    ports = ports or default_ports()
+    reg = ports.registry.held()
+    return {"version": reg.version, "source": reg.source, "editable": ports.registry.editable,
             "kinds": [{"kind": k, "title": v, "parent_kinds": list(PARENT_KINDS.get(k, ()))}
                       for k, v in KIND_TITLES.items()],
             "items": [_view(t, reg) for t in reg.records]}
@@ -87,30 +106,24 @@ def _check_name(registry: Registry, parent_id: str, name: str, own_id: str | Non
                            errors=[{"field": "name", "detail": "такая территория здесь уже есть"}])
 
 
-def _audit(actor: Principal, action: str, territory_id: str, before: Territory | None, after: Territory,
-           comment: str | None = None) -> None:
-    AuditLog().append(actor=actor.subject, actor_role=ADMIN, action=f"territory.{action}", target_type="territory",
-                      target_id=territory_id, before=before.as_record() if before else None,
-                      after=after.as_record(), comment=comment)
+def _save(ports: TerritoryPorts, actor: Principal, registry: Registry, territory: Territory,
+          before: Territory | None, action: str, comment: str | None = None) -> dict:
+    """The change (one transaction on the registry), then its audit entry; the territory as shown."""
+    ports.registry.save(territory, registry.version, new=before is None)
+    ports.audit.append(actor=actor.subject, actor_role=ADMIN, action=f"territory.{action}", target_type="territory",
+                       target_id=territory.id, before=before.as_record() if before else None,
+                       after=territory.as_record(), comment=comment, at=iso(ports.clock()))
+    return _view(territory, ports.registry.held())
 
 
-def _save(actor: Principal, registry: Registry, territory: Territory, before: Territory | None, action: str,
-          comment: str | None = None) -> dict:
-    from aj74.territories.repository import TerritoryTable
-
-    TerritoryTable().save(territory, registry.version, new=before is None)
-    territories.invalidate()
-    _audit(actor, action, territory.id, before, territory, comment)
-    return _view(territory, territories.registry())
-
-
-def create(actor: Principal, body: dict) -> dict:
+def create(actor: Principal, body: dict, ports: TerritoryPorts | None = None) -> dict:
     from aj74.territories.schemas import TerritoryIn
 
     _require_admin(actor)
-    _writable()
+    ports = ports or default_ports()
+    _writable(ports)
     data = parse_model(TerritoryIn, body)
-    registry = _fresh()
+    registry = ports.registry.stored()
     tree = registry.tree
     if data.parent_id not in tree:
         raise InvalidInput("Неизвестная вышестоящая территория.",
@@ -135,7 +148,7 @@ def create(actor: Principal, body: dict) -> dict:
                           official_name=data.official_name, oktmo=data.oktmo, population=data.population,
                           population_year=data.population_year)
     _check_population(territory)
-    return _save(actor, registry, territory, None, "create")
+    return _save(ports, actor, registry, territory, None, "create")
 
 
 def _check_population(t: Territory) -> None:
@@ -154,13 +167,14 @@ def _active(registry: Registry, territory_id: str) -> Territory:
     return record
 
 
-def update(actor: Principal, territory_id: str, body: dict) -> dict:
+def update(actor: Principal, territory_id: str, body: dict, ports: TerritoryPorts | None = None) -> dict:
     from aj74.territories.schemas import TerritoryPatch
 
     _require_admin(actor)
-    _writable()
+    ports = ports or default_ports()
+    _writable(ports)
     data = parse_model(TerritoryPatch, body)
-    registry = _fresh()
+    registry = ports.registry.stored()
     before = _active(registry, territory_id)
     changes = {k: getattr(data, k) for k in data.model_fields_set}
     if "name" in changes and changes["name"] is None:
@@ -174,22 +188,23 @@ def update(actor: Principal, territory_id: str, body: dict) -> dict:
     if after == before:
         return _view(before, registry)
     action = "rename" if set(changes) == {"name"} else "edit"
-    return _save(actor, registry, after, before, action)
+    return _save(ports, actor, registry, after, before, action)
 
 
-def retire(actor: Principal, territory_id: str, body: dict | None = None) -> dict:
+def retire(actor: Principal, territory_id: str, body: dict | None = None, ports: TerritoryPorts | None = None) -> dict:
     """Retire a territory nothing references; 409 with the Russian list of what does."""
     _require_admin(actor)
-    _writable()
-    registry = _fresh()
+    ports = ports or default_ports()
+    _writable(ports)
+    registry = ports.registry.stored()
     before = _active(registry, territory_id)
     if before.parent_id is None or before.kind in ("urban_district", "municipal_district"):
         raise Conflict("Регион и его городские округа и муниципальные районы выводятся только изменением "
                        "закона области и файла поставки.", code="territory-fixed")
-    found = references.of(territory_id, registry.tree)
+    found = references.of(territory_id, registry.tree, ports)
     if found:
         raise Conflict(f"Территорию «{before.name}» нельзя вывести из реестра: на неё ссылаются "
                        f"{'; '.join(found)}.", code="territory-referenced", references=found)
     comment = ((body or {}).get("comment") or "").strip()[:500] or None
-    after = Territory.from_dict({**before.as_record(), "retired_at": iso(utcnow())})
-    return _save(actor, registry, after, before, "retire", comment)
+    after = Territory.from_dict({**before.as_record(), "retired_at": iso(ports.clock())})
+    return _save(ports, actor, registry, after, before, "retire", comment)
