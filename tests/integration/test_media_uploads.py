@@ -22,6 +22,11 @@ from infra.local.provision import aws_client, provision
 from tests.support.env import use_stack
 from tests.support.polls import persona, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_media_service.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 ADMIN_ORIGIN = "http://127.0.0.1:9"
 GPS_IFD = 0x8825
 

@@ -24,6 +24,11 @@ from tests.support.env import use_stack
 from tests.support.polls import persona, poll_body, resident
 from tests.support.push_service import PushServiceStandIn, verify_vapid
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_push_service.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def push_stack(moto_endpoint):

@@ -19,6 +19,11 @@ from aj74.polls.scheduling import tick
 
 from tests.support.polls import answers, persona, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_vote_service.py and test_mutants_vote.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 
 def finalise(poll_id: str) -> dict:
     assert poll_id in tick(now=utcnow() + timedelta(hours=1), grace_seconds=0).finalised

@@ -16,6 +16,11 @@ from aj74.storage import dynamodb_client
 
 from tests.support.polls import answers, persona, poll_body, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_poll_scheduling.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 CONTEXT = SimpleNamespace(function_name="aj74-PollSchedulerFunction", memory_limit_in_mb=2048,
                           invoked_function_arn="arn:aws:lambda:eu-central-1:123456789012:function:scheduler",
                           aws_request_id="00000000-0000-0000-0000-000000000000")

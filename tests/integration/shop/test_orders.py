@@ -17,6 +17,11 @@ from aj74.shop.repository import Catalogue
 from tests.integration.shop.conftest import concurrently, grant
 from tests.support.polls import persona, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_shop_service.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 
 def key() -> str:
     return uuid.uuid4().hex
