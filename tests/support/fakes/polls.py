@@ -1,5 +1,6 @@
 """In-memory fakes of the poll cycle's ports (aj74.polls.ports: PollTable, AuditChain, PublishedList,
-the push outbox), for fast tests of the staff use cases, informing and the scheduler's tick.
+the push outbox), for fast tests of the staff use cases, the execution report, informing, the
+scheduler's tick and the resident use cases.
 
 ``FakePollTable`` extends the vote path's ``FakePolls`` to the whole poll table. Every write goes
 through the adapter's own attribute conversion (``aj74.polls.repository``: ``to_item``/``from_item``,
@@ -19,14 +20,22 @@ from aj74.errors import Conflict
 from aj74.items import from_item, to_item
 from aj74.polls import model
 from aj74.polls.model import EDITABLE_STATES
-from aj74.polls.ports import PollStaffPorts, SchedulerPorts
+from aj74.polls.ports import PollStaffPorts, ResidentPollPorts, SchedulerPorts
 from aj74.polls.repository import ATTRIBUTES, DEFAULTS, STALE, _stored, _to_poll
 from aj74.territories import TerritoryTree, packaged
 from aj74.workflow import Transition
 
 from tests.support.fakes.audit import FakeAuditLog
 from tests.support.fakes.integrity import FakePublishedBallots
-from tests.support.fakes.vote import FakeBallotQueue, FakeClock, FakeLedger, FakePolls, FakeTallies, FakeWorld
+from tests.support.fakes.vote import (
+    BALLOT_KEY_SECRET,
+    FakeBallotQueue,
+    FakeClock,
+    FakeLedger,
+    FakePolls,
+    FakeTallies,
+    FakeWorld,
+)
 
 
 def _values(poll: model.Poll) -> dict:
@@ -120,8 +129,12 @@ class FakePushOutbox:
     def __init__(self) -> None:
         self.sent: list[dict] = []
 
-    def __call__(self, kind: str, poll_id: str, title: str, territory_ids: Sequence[str] = ()) -> bool:
-        self.sent.append({"kind": kind, "poll_id": poll_id, "title": title, "territory_ids": list(territory_ids)})
+    def __call__(self, kind: str, poll_id: str, title: str, territory_ids: Sequence[str] = (),
+                 status_title: str | None = None) -> bool:
+        message = {"kind": kind, "poll_id": poll_id, "title": title, "territory_ids": list(territory_ids)}
+        if status_title:
+            message["status_title"] = status_title  # as aj74.push.outbox.notify_poll_event queues it
+        self.sent.append(message)
         return True
 
     def events(self) -> list[tuple[str, str]]:
@@ -130,6 +143,18 @@ class FakePushOutbox:
 
 def accept_every_image(references) -> None:
     """The media check when every image named was uploaded."""
+
+
+class FakeSettlement:
+    """Settlement (``aj74.points.settlement.settle``) as the resident list calls it: remembers who
+    was settled, credits nothing (its behaviour is tested on tests/support/fakes/shop.py)."""
+
+    def __init__(self) -> None:
+        self.settled: list[str] = []
+
+    def __call__(self, actor) -> list[str]:
+        self.settled.append(actor.subject)
+        return []
 
 
 @dataclass
@@ -148,10 +173,18 @@ class FakePollWorld(FakeWorld):
     published: FakePublishedBallots = field(default_factory=FakePublishedBallots)
     push: FakePushOutbox = field(default_factory=FakePushOutbox)
     check_images: object = accept_every_image
+    settle: FakeSettlement = field(default_factory=FakeSettlement)
 
     def staff_ports(self, **overrides) -> PollStaffPorts:
         return PollStaffPorts(**{"polls": self.polls, "audit": self.audit, "territories": lambda: self.tree,
-                                 "clock": self.clock, "check_images": self.check_images, **overrides})
+                                 "clock": self.clock, "check_images": self.check_images, "notify": self.push,
+                                 **overrides})
+
+    def resident_ports(self, **overrides) -> ResidentPollPorts:
+        """The resident use cases' ports on the same tables as casting (``vote_ports``)."""
+        return ResidentPollPorts(**{"polls": self.polls, "ledger": self.ledger, "tallies": self.tallies,
+                                    "territories": lambda: self.tree, "key_secret": lambda: BALLOT_KEY_SECRET,
+                                    "clock": self.clock, "settle": self.settle, **overrides})
 
     def scheduler_ports(self, **overrides) -> SchedulerPorts:
         return SchedulerPorts(**{"polls": self.polls, "ledger": self.ledger, "published": self.published,

@@ -9,25 +9,10 @@ Delivery is at least once: a retried publication may notify twice, and subscribe
 from __future__ import annotations
 
 import json
-import threading
 
-from aj74.caching import process_cache
 from aj74.content.model import Content, summary
 from aj74.settings import get_settings
-from aj74.storage import raise_unavailable
-
-_lock = threading.Lock()
-
-
-@process_cache(maxsize=1)
-def _sns_client():
-    import botocore.session
-    from botocore.config import Config
-
-    settings = get_settings()
-    return botocore.session.get_session().create_client(
-        "sns", region_name=settings.region, endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5))
+from aj74.storage import aws_client, raise_unavailable
 
 
 def bulletin_message(content: Content) -> tuple[str, dict]:
@@ -50,11 +35,9 @@ class BulletinTopic:
 
     def publish(self, content: Content) -> str:
         message, attributes = bulletin_message(content)
-        with _lock:
-            client = _sns_client()
         try:
-            return client.publish(TopicArn=self.topic_arn, Message=message, MessageAttributes=attributes,
-                                  Subject="Бюллетень МЧС")["MessageId"]
+            return aws_client("sns").publish(TopicArn=self.topic_arn, Message=message,
+                                             MessageAttributes=attributes, Subject="Бюллетень МЧС")["MessageId"]
         except Exception as exc:
             raise_unavailable(exc)
             raise

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from aj74.ballots.message import BallotMessage
     from aj74.ballots.repository import LedgerBallot, Recorded
     from aj74.content.ports import ContentPorts
+    from aj74.identity.principal import Principal
     from aj74.integrity.published import PublishedBallot
     from aj74.polls.model import Poll
     from aj74.territories import TerritoryTree
@@ -195,6 +196,26 @@ class PollStaffPorts:
     territories: Callable[[], TerritoryTree]
     clock: Callable[[], datetime]  # aware UTC
     check_images: Callable[[Iterable[tuple[str, dict | None]]], None]
+    # The push outbox for the execution report (``aj74.polls.reporting``): its followers hear of each
+    # change, ``notify(kind, poll_id, title, status_title=...)``, best effort (False when not queued).
+    notify: Callable[..., object]
+
+
+@dataclass(frozen=True)
+class ResidentPollPorts:
+    """What the resident use cases of ``aj74.polls.service`` reach (the list, a poll's page, its
+    results): the poll table (by state, and one poll), the ledger and the ballot-key secret (whether
+    the resident's ballot is in), the live tallies, the territory tree, the clock, and settlement
+    (``settle(actor)``: participation points credited before a resident sees final results). The
+    real adapters come from ``aj74.polls.service.default_resident_ports``."""
+
+    polls: PollTable
+    ledger: Ledger
+    tallies: TallyReads
+    territories: Callable[[], TerritoryTree]
+    key_secret: Callable[[], bytes]  # the ballot-key secret (the API's alone)
+    clock: Callable[[], datetime]  # aware UTC
+    settle: Callable[[Principal], object]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ control (docs/decisions/014-disclosure-control.md); a result finalised before th
 on request from the ledger and cached per instance by its Merkle root.
 
 The results take ``ports=None`` last (``aj74.integrity.ports.ReportingPorts``); the routes pass none
-and get :func:`default_ports`. The execution report still builds its adapters inline.
+and get :func:`default_ports`. The execution report takes the staff use cases' ports
+(``aj74.polls.ports.PollStaffPorts``: the poll table, the audit log, the territory tree, the clock,
+the media check and the push outbox), by default :func:`default_execution_ports`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from aj74.audit.repository import AuditLog
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.exports import excel_csv
@@ -26,6 +27,7 @@ from aj74.media import service as media
 from aj74.polls import breakdown as bd
 from aj74.polls import model
 from aj74.polls.access import staff_poll
+from aj74.polls.ports import PollStaffPorts
 from aj74.polls.repository import PollRepository
 from aj74.polls.state import Execution, ExecutionUpdate, Photo, Result
 from aj74.settings import get_settings
@@ -172,26 +174,44 @@ def _require_author_role(actor: Principal, poll: model.Poll) -> None:
                        state=poll.state)
 
 
-def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
+def default_execution_ports(**overrides) -> PollStaffPorts:
+    """The execution report's real adapters, the staff use cases' too (the poll and audit tables,
+    the territory registry, the wall clock, the media bucket, the push outbox), ``overrides`` in
+    their place; built per call. ``aj74.polls.service.default_ports`` returns these: the wiring is
+    here because ``service`` imports this module and not the other way round."""
+    from aj74.audit.repository import AuditLog
+    from aj74.push.outbox import notify_poll_event
+    from aj74.territories import territory_tree
+
+    return PollStaffPorts(**{"polls": PollRepository(), "audit": AuditLog(), "territories": territory_tree,
+                             "clock": utcnow, "check_images": media.check, "notify": notify_poll_event,
+                             **overrides})
+
+
+def put_execution(actor: Principal, poll_id: str, body: dict, now: datetime | None = None,
+                  ports: PollStaffPorts | None = None) -> dict:
     data = parse_model(_schemas.ExecutionIn, body)
-    poll = staff_poll(actor, poll_id)
+    ports = ports or default_execution_ports()
+    poll = staff_poll(actor, poll_id, polls=ports.polls, territories=ports.territories)
     _require_author_role(actor, poll)
     before = poll.execution
-    at = iso(now or utcnow())
+    at = iso(now or ports.clock())
     report = Execution(decision=data.decision, status=data.status, status_title=EXECUTION_STATUSES[data.status],
                        updated_at=at, updates=before.updates if before else (),
                        created_at=before.created_at if before else at, updated_by=actor.subject)
-    saved = PollRepository().set_fields(poll_id, "final", execution=report)
-    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution"), action="poll.execution",
-                      target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
+    saved = ports.polls.set_fields(poll_id, "final", execution=report)
+    ports.audit.append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution"), action="poll.execution",
+                       target_type="poll", target_id=poll_id, before=_summary(before), after=_summary(report), at=at)
     if _summary(before) != _summary(report):
-        _notify_followers(poll, report)
+        _notify_followers(poll, report, ports)
     return staff_execution(saved.execution)
 
 
-def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None) -> dict:
+def add_execution_update(actor: Principal, poll_id: str, body: dict, now: datetime | None = None,
+                         ports: PollStaffPorts | None = None) -> dict:
     data = parse_model(_schemas.ExecutionUpdateIn, body)
-    poll = staff_poll(actor, poll_id)
+    ports = ports or default_execution_ports()
+    poll = staff_poll(actor, poll_id, polls=ports.polls, territories=ports.territories)
     _require_author_role(actor, poll)
     report = poll.execution
     if not report:
@@ -199,24 +219,22 @@ def add_execution_update(actor: Principal, poll_id: str, body: dict, now: dateti
     if len(report.updates) >= MAX_UPDATES:
         raise Conflict(f"В отчёте уже {MAX_UPDATES} записей о ходе исполнения.", code="too-many-updates")
     photos = tuple(Photo(**media.stored(p)) for p in data.photos)
-    media.check((f"photos.{i}", {"id": p.id}) for i, p in enumerate(photos))
-    at = iso(now or utcnow())
+    ports.check_images((f"photos.{i}", {"id": p.id}) for i, p in enumerate(photos))
+    at = iso(now or ports.clock())
     update = ExecutionUpdate(date=data.date.isoformat(), text=data.text, links=tuple(data.links), added_at=at,
                              added_by=actor.subject, photos=photos)
     report = replace(report, updates=(*report.updates, update), updated_at=at)
-    saved = PollRepository().set_fields(poll_id, "final", execution=report)
-    AuditLog().append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
-                      action="poll.execution_update", target_type="poll", target_id=poll_id, after=update.as_dict(),
-                      at=at)
-    _notify_followers(poll, report)
+    saved = ports.polls.set_fields(poll_id, "final", execution=report)
+    ports.audit.append(actor=actor.subject, actor_role=acting_role(actor, "poll.execution_update"),
+                       action="poll.execution_update", target_type="poll", target_id=poll_id,
+                       after=update.as_dict(), at=at)
+    _notify_followers(poll, report, ports)
     return staff_execution(saved.execution)
 
 
-def _notify_followers(poll: model.Poll, report: Execution) -> None:
+def _notify_followers(poll: model.Poll, report: Execution, ports: PollStaffPorts) -> None:
     """A poll's followers hear of each change of its execution report (docs/decisions/018-web-push.md)."""
-    from aj74.push.outbox import notify_poll_event
-
-    notify_poll_event("poll_execution", poll.poll_id, poll.title, status_title=report.status_title)
+    ports.notify("poll_execution", poll.poll_id, poll.title, status_title=report.status_title)
 
 
 def _summary(report: Execution | None) -> dict | None:

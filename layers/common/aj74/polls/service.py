@@ -4,7 +4,9 @@ Casting and the state of a ballot are in ``aj74.polls.voting``, the helpers that
 which poll in ``aj74.polls.access``. Routes call these functions; they hold no HTTP. The staff use
 cases reach the poll table, the audit log, the territory tree, the clock and the media check through
 a :class:`aj74.polls.ports.PollStaffPorts` (``ports=None``: the real adapters of
-:func:`default_ports`; docs/decisions/021-ports-and-adapters.md).
+:func:`default_ports`; docs/decisions/021-ports-and-adapters.md), the resident use cases the poll
+table, the ledger, the live tallies, the territory tree, the ballot-key secret, the clock and
+settlement through a :class:`aj74.polls.ports.ResidentPollPorts` (:func:`default_resident_ports`).
 """
 
 from __future__ import annotations
@@ -12,26 +14,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from aj74 import scope
-from aj74.ballots.repository import BallotLedger, LiveTallies
 from aj74.clock import iso, utcnow
 from aj74.errors import Conflict, Forbidden, InvalidInput
 from aj74.identity.principal import Principal
 from aj74.identity.roles import APPROVER, acting_role, is_region_wide
 from aj74.ids import ulid
+from aj74.integrity.ports import ResidentViewPorts
 from aj74.media import service as media
 from aj74.pagination import decode_cursor, encode_cursor
-from aj74.points.settlement import settle
 from aj74.polls import model, reporting
 from aj74.polls import resident_view as resident_extras
-from aj74.polls.access import check_poll_id, resident_poll
+from aj74.polls.access import check_poll_id, resident_poll, voter_key
 from aj74.polls.breakdown import live
 from aj74.polls.lifecycle import POLL_WORKFLOW
-from aj74.polls.ports import PollStaffPorts, PollTable
+from aj74.polls.ports import PollStaffPorts, PollTable, ResidentPollPorts
 from aj74.polls.repository import PollRepository
 from aj74.polls.state import Result, ReviewSnapshot
-from aj74.polls.voting import has_voted
 from aj74.settings import get_settings
-from aj74.territories import territory_tree
+from aj74.territories import TerritoryTree, territory_tree
 from aj74.validation import LazySchemas, parse_model
 from aj74.workflow import edit_entry
 
@@ -44,12 +44,23 @@ _schemas = LazySchemas("aj74.polls.schemas")
 
 def default_ports(**overrides) -> PollStaffPorts:
     """The staff use cases' real adapters (the poll and audit tables, the territory registry, the
-    wall clock, the media bucket), ``overrides`` in their place; built per call, as they were built
-    inline before."""
-    from aj74.audit.repository import AuditLog
+    wall clock, the media bucket, the push outbox), ``overrides`` in their place; built per call, as
+    they were built inline before. The execution report shares them: they are wired in
+    ``aj74.polls.reporting.default_execution_ports`` (this module imports that one)."""
+    return reporting.default_execution_ports(**overrides)
 
-    return PollStaffPorts(**{"polls": PollRepository(), "audit": AuditLog(), "territories": territory_tree,
-                             "clock": utcnow, "check_images": media.check, **overrides})
+
+def default_resident_ports(**overrides) -> ResidentPollPorts:
+    """The resident use cases' real adapters (the poll, ballot and live-tally tables, the territory
+    registry, the ballot-key secret, the wall clock, settlement), ``overrides`` in their place;
+    built per call, as they were built inline before."""
+    from aj74.ballots.repository import BallotLedger, LiveTallies
+    from aj74.keystore import ballot_key_secret
+    from aj74.points.settlement import settle
+
+    return ResidentPollPorts(**{"polls": PollRepository(), "ledger": BallotLedger(), "tallies": LiveTallies(),
+                                "territories": territory_tree, "key_secret": ballot_key_secret, "clock": utcnow,
+                                "settle": settle, **overrides})
 
 
 # ====================================================================== staff
@@ -225,8 +236,9 @@ def staff_view(poll: model.Poll, ports: PollStaffPorts | None = None) -> dict:
 RESIDENT_STATES = ("open", "final")
 
 
-def resident_view(poll: model.Poll, voted: bool) -> dict:
-    tree = territory_tree()
+def resident_view(poll: model.Poll, voted: bool, tree: TerritoryTree | None = None) -> dict:
+    """A published poll as a resident reads it; ``tree`` defaults to the territory registry."""
+    tree = tree if tree is not None else territory_tree()
     content = _with_images(poll.content())
     return {
         "id": poll.poll_id, "state": poll.state, "title": content["title"], "description": content["description"],
@@ -238,29 +250,41 @@ def resident_view(poll: model.Poll, voted: bool) -> dict:
     }
 
 
-def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | None) -> dict:
+def _voted(actor: Principal, poll_id: str, ports: ResidentPollPorts) -> bool:
+    """Whether the ledger holds the resident's ballot in this poll (as ``voting.has_voted``)."""
+    return ports.ledger.get(poll_id, voter_key(poll_id, actor, ports.key_secret())) is not None
+
+
+def _extended(actor: Principal, poll: model.Poll, tree: TerritoryTree, ports: ResidentPollPorts) -> dict:
+    """The resident's view of ``poll`` with what the poll page adds (``aj74.polls.resident_view``)."""
+    view = resident_view(poll, _voted(actor, poll.poll_id, ports), tree)
+    return resident_extras.extend(view, poll, actor, tree,
+                                  ports=ResidentViewPorts(tallies=ports.tallies, clock=ports.clock))
+
+
+def list_for_resident(actor: Principal, state: str, limit: int, cursor: str | None,
+                      ports: ResidentPollPorts | None = None) -> dict:
     if state not in RESIDENT_STATES:
         raise InvalidInput("Можно запросить только открытые (open) или завершённые (final) опросы.",
                            errors=[{"field": "state", "detail": "допустимые значения: open, final"}])
-    tree = territory_tree()
+    ports = ports or default_resident_ports()
+    tree = ports.territories()
     if state == "final":
-        settle(actor)  # participation points for the results the resident is about to see
-    polls = [p for p in _all_in_state(PollRepository(), state) if model.visible_to(p, actor, tree)]
+        ports.settle(actor)  # participation points for the results the resident is about to see
+    polls = [p for p in _all_in_state(ports.polls, state) if model.visible_to(p, actor, tree)]
     page, next_cursor = _page(polls, limit, cursor)
-    ledger = BallotLedger()
-    items = [resident_extras.extend(resident_view(p, has_voted(actor, p.poll_id, ledger)), p, actor, tree)
-             for p in page]
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": [_extended(actor, p, tree, ports) for p in page], "next_cursor": next_cursor}
 
 
-def get_for_resident(actor: Principal, poll_id: str) -> dict:
-    poll = resident_poll(actor, poll_id)
-    voted = has_voted(actor, poll_id)
-    return resident_extras.extend(resident_view(poll, voted), poll, actor, territory_tree())
+def get_for_resident(actor: Principal, poll_id: str, ports: ResidentPollPorts | None = None) -> dict:
+    ports = ports or default_resident_ports()
+    poll = resident_poll(actor, poll_id, polls=ports.polls, territories=ports.territories)
+    return _extended(actor, poll, ports.territories(), ports)
 
 
-def results(actor: Principal, poll_id: str) -> dict:
-    poll = resident_poll(actor, poll_id)
+def results(actor: Principal, poll_id: str, ports: ResidentPollPorts | None = None) -> dict:
+    ports = ports or default_resident_ports()
+    poll = resident_poll(actor, poll_id, polls=ports.polls, territories=ports.territories)
     if poll.state == "final":
         result = poll.result or Result(total_ballots=0, counts={})
         return model.results_body(poll, result.counts, result.total_ballots, "final") | {
@@ -268,8 +292,8 @@ def results(actor: Principal, poll_id: str) -> dict:
             "fingerprint": poll.fingerprint, "audit_head": result.audit_head}
     if poll.results_visibility == "after_close":
         raise Forbidden("Результаты будут опубликованы после завершения голосования.", code="results-hidden")
-    if not has_voted(actor, poll_id):
+    if not _voted(actor, poll_id, ports):
         raise Forbidden("Результаты видны после того, как ваш голос учтён.", code="results-after-vote")
-    total, counts = LiveTallies().read(poll_id)
+    total, counts = ports.tallies.read(poll_id)
     step = get_settings().small_cell_threshold  # live numbers move in steps: no single ballot is seen arriving
     return model.results_body(poll, {k: live(v, step) for k, v in counts.items()}, live(total, step), "live")

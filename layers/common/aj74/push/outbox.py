@@ -48,18 +48,23 @@ class PushQueue:
 
 
 def notify_poll_event(kind: str, poll_id: str, title: str, territory_ids: tuple[str, ...] | list[str] = (),
-                      status_title: str | None = None) -> bool:
+                      status_title: str | None = None, queue: PushQueue | None = None) -> bool:
     """Queue a poll event for the fan-out (``poll_opened`` reaches the poll's territories,
     ``poll_final`` and ``poll_execution`` its followers). Best effort: the poll's own step has
     already happened and must not fail or repeat because a notification could not be queued, so a
-    failure is logged and counted (PushEnqueueFailed) and False returned."""
-    if not get_settings().push_queue_url:
+    failure is logged and counted (PushEnqueueFailed) and False returned.
+
+    ``queue``: anything with the push queue's ``send(message)`` (the port
+    ``aj74.push.ports.OutboxQueue``, not imported here: infra/permissions.py follows every import,
+    and the scheduler must not reach the subscriptions table through it); None is the real
+    :class:`PushQueue`, built per call, and nothing is queued when the stage has no push queue."""
+    if queue is None and not get_settings().push_queue_url:
         return False  # in-process tools on the local stage; every deployed function has the queue
     message = {"kind": kind, "poll_id": poll_id, "title": title, "territory_ids": list(territory_ids)}
     if status_title:
         message["status_title"] = status_title
     try:
-        PushQueue().send(message)
+        (queue if queue is not None else PushQueue()).send(message)
         return True
     except Exception:  # noqa: BLE001 - see the docstring
         from aj74.observability import count_metric
