@@ -28,6 +28,9 @@ class FakeAuditLog:
         return {"seq": last["seq"], "hash": last["hash"], "at": last["at"]} if last else {
             "seq": 0, "hash": GENESIS, "at": None}
 
+    def newest_first(self, before_seq: int | None = None):
+        return (dict(e) for e in reversed(self.stored) if before_seq is None or e["seq"] < before_seq)
+
     def entries(self) -> list[dict]:
         return [dict(e) for e in self.stored]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from aj74 import scope
+from aj74.audit.ports import AuditViewPorts
 from aj74.audit.repository import LOG, AuditLog
 from aj74.clock import iso, parse_iso, utcnow
 from aj74.errors import Forbidden, InvalidInput, NotFound
@@ -34,6 +35,17 @@ ACTION_TITLES = {
 }
 
 
+def default_ports() -> AuditViewPorts:
+    """The real adapters (the routes pass no ports)."""
+    from aj74.polls.repository import PollRepository
+    from aj74.settings import get_settings
+    from aj74.staff.repository import StaffRepository
+
+    staff = StaffRepository() if get_settings().staff_table else None
+    return AuditViewPorts(audit=AuditLog(), polls=PollRepository(), staff=staff, territories=territory_tree,
+                          clock=utcnow)
+
+
 def _time(raw: str | None, name: str) -> str | None:
     if raw is None or raw == "":
         return None
@@ -57,15 +69,13 @@ def _filters(query: dict) -> dict:
     return {"poll_id": poll_id, "actor": actor, "from": start, "to": end}
 
 
-def _visible_to(actor: Principal):
+def _visible_to(actor: Principal, ports: AuditViewPorts):
     if actor.roles & FULL_READERS:
         return lambda entry: True
     if not actor.has_role("moderator"):
         raise Forbidden("Журнал аудита доступен согласующим, администраторам, аналитикам и модераторам "
                         "(по своей территории).", code="role-required")
-    from aj74.polls.repository import PollRepository
-
-    tree = territory_tree()
+    tree = ports.territories()
     known: dict[str, bool] = {}
 
     def in_scope(entry: dict) -> bool:
@@ -76,7 +86,7 @@ def _visible_to(actor: Principal):
             territories = (entry.get("after") or {}).get("territory_ids")
             try:
                 if entry["target_type"] == "poll":
-                    territories = PollRepository().get(target, consistent=False).territory_ids
+                    territories = ports.polls.get(target, consistent=False).territory_ids
             except NotFound:
                 territories = None
             known[target] = bool(territories) and not scope.out_of_scope(actor, territories, tree)
@@ -92,10 +102,10 @@ def _matches(entry: dict, f: dict) -> bool:
             and (f["to"] is None or entry["at"] <= f["to"]))
 
 
-def _scan(actor: Principal, query: dict, before_seq: int | None, limit: int):
-    f, visible = _filters(query), _visible_to(actor)
+def _scan(actor: Principal, query: dict, before_seq: int | None, limit: int, ports: AuditViewPorts):
+    f, visible = _filters(query), _visible_to(actor, ports)
     out: list[dict] = []
-    for entry in AuditLog().newest_first(before_seq):
+    for entry in ports.audit.newest_first(before_seq):
         if _matches(entry, f) and visible(entry):
             out.append(entry)
             if len(out) > limit:
@@ -106,14 +116,11 @@ def _scan(actor: Principal, query: dict, before_seq: int | None, limit: int):
 ACTOR_ROLE_TITLES = {**ROLE_TITLES, SYSTEM: "Система (автоматически)", "unknown": "Роль не определена"}
 
 
-def _names() -> dict[str, str]:
+def _names(ports: AuditViewPorts) -> dict[str, str]:
     """Staff members' names as the IT administrator recorded them (subject → name)."""
-    from aj74.settings import get_settings
-    from aj74.staff.repository import StaffRepository
-
-    if not get_settings().staff_table:
+    if ports.staff is None:
         return {}
-    return {a["subject"]: a["display_name"] for a in StaffRepository().all() if a.get("display_name")}
+    return {a["subject"]: a["display_name"] for a in ports.staff.all() if a.get("display_name")}
 
 
 def _view(entry: dict, names: dict[str, str] | None = None) -> dict:
@@ -123,30 +130,31 @@ def _view(entry: dict, names: dict[str, str] | None = None) -> dict:
             "actor_name": (names or {}).get(entry["actor"])}
 
 
-def published_head() -> dict:
+def published_head(ports: AuditViewPorts | None = None) -> dict:
     """The chain's head for anyone (no sign-in): seq and hash with the time of its entry and of this
     answer. Whoever keeps it can later prove the log was not rewritten up to it
     (``python -m aj74.verify audit --head``); it discloses nothing of the entries themselves."""
-    head = AuditLog().head()
-    return {"log": LOG, **head, "published_at": iso(utcnow())}
+    ports = ports or default_ports()
+    return {"log": LOG, **ports.audit.head(), "published_at": iso(ports.clock())}
 
 
-def audit_page(actor: Principal, query: dict, limit: int) -> dict:
+def audit_page(actor: Principal, query: dict, limit: int, ports: AuditViewPorts | None = None) -> dict:
     """Entries newest first, filtered; the cursor is the last sequence number shown."""
+    ports = ports or default_ports()
     cursor = decode_cursor(query.get("cursor"))
     before = cursor.get("s") if cursor else None
     if before is not None and not isinstance(before, int):
         raise InvalidInput("Неверный курсор страницы.", errors=[{"field": "cursor", "detail": "неверный курсор"}])
-    entries = _scan(actor, query, before, limit)
+    entries = _scan(actor, query, before, limit, ports)
     page = entries[:limit]
     next_cursor = encode_cursor({"s": page[-1]["seq"]}) if len(entries) > limit else None
-    names = _names() if page else {}
+    names = _names(ports) if page else {}
     return {"items": [_view(e, names) for e in page], "next_cursor": next_cursor}
 
 
-def audit_csv(actor: Principal, query: dict) -> str:
+def audit_csv(actor: Principal, query: dict, ports: AuditViewPorts | None = None) -> str:
     """The filtered log as CSV for Excel (UTF-8 with a BOM, «;» separated), newest first."""
-    entries = _scan(actor, query, None, CSV_LIMIT)[:CSV_LIMIT]
+    entries = _scan(actor, query, None, CSV_LIMIT, ports or default_ports())[:CSV_LIMIT]
     header = ["№", "Время (UTC)", "Кто", "Роль", "Действие", "Объект", "Идентификатор", "До", "После",
               "Комментарий", "Хеш"]
     return excel_csv([header, *([e["seq"], e["at"], e["actor"],
