@@ -117,7 +117,11 @@ def test_granting_approver_takes_a_second_administrator(api):
 @pytest.fixture(scope="module")
 def codes(api):
     """Active orders of a Сатка resident: two of the parking operator's item, one of the zoo's."""
-    admin, resident = api.token(persona="admin"), api.token(persona="resident-satka")
+    # A Сатка resident of this module's own: orders are limited per resident per minute, and other
+    # modules on this stack order as the resident-satka persona.
+    admin = api.token(persona="admin")
+    resident = api.token(sub=f"duties-resident-{uuid.uuid4().hex[:8]}", roles=["resident"], territory_id="gp-satka",
+                         birth_year=1985, gender="f")
     now = datetime.now(UTC)
     items = {}
     for partner in (ZOO, PARKING):
