@@ -7,12 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from aj74.api.problems import status_for
 from aj74.clock import iso
 from aj74.content import publishing, service
-from aj74.errors import DomainError
 
-from tests.support.fakes.content import FakeContentWorld
+from tests.support.fakes.content import FakeContentWorld, refused
 from tests.support.polls import persona
 
 MODERATOR, APPROVER = persona("moderator-satka"), persona("approver")
@@ -27,12 +25,6 @@ def world() -> FakeContentWorld:
 def news(territories=("mr-satkinsky",), title: str = "Ремонт моста через Ай", **extra) -> dict:
     return {"type": "news", "title": title, "territory_ids": list(territories),
             "body": "Движение по мосту закрыто до 1 июня.", **extra}
-
-
-def refused(call) -> tuple[int, str, str]:
-    with pytest.raises(DomainError) as caught:
-        call()
-    return status_for(caught.value)[0], caught.value.code, caught.value.detail
 
 
 def feed_ids(world: FakeContentWorld, resident) -> list[str]:

@@ -13,7 +13,10 @@ from aj74.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.integration.content.conftest import bulletin, event, news, publish
 from tests.support.polls import persona, resident
 
-pytestmark = pytest.mark.usefixtures("clean_feed")
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_feed_service.py), and the contract tests hold the fakes to the
+# adapters on moto; here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = [pytest.mark.usefixtures("clean_feed"), pytest.mark.slow]
 
 SATKA = resident("r-satka", "gp-satka")
 BAKAL = resident("r-bakal", "gp-bakal")

@@ -150,3 +150,32 @@ class FakeContentWorld:
     def ports(self) -> ContentPorts:
         return ContentPorts(content=self.content, feed=self.feed, audit=self.audit, bulletins=self.bulletins,
                             territories=lambda: self.tree, clock=self.clock)
+
+
+def publish(world: FakeContentWorld, body: dict, moderator: str = "moderator-satka") -> str:
+    """Draft, submit, approve (by another member of the Directorate when the author is one) and let
+    the scheduler publish, on ``world``'s fakes; the content id. The clock then moves on a second,
+    so items published one after another sort in that order."""
+    from aj74.content import publishing, service
+
+    from tests.support.polls import persona
+
+    ports = world.ports()
+    item = service.create_content(persona(moderator), body, ports=ports)
+    service.moderate(persona(moderator), item["id"], "submit", ports=ports)
+    approver = persona("approver-2" if moderator == "approver" else "approver")
+    service.moderate(approver, item["id"], "approve", ports=ports)
+    assert item["id"] in publishing.tick(ports=ports).published
+    world.clock.advance(seconds=1)
+    return item["id"]
+
+
+def refused(call) -> tuple[int, str, str]:
+    """The HTTP status, code and Russian ``detail`` a client gets when ``call`` is refused."""
+    import pytest
+    from aj74.api.problems import status_for
+    from aj74.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        call()
+    return status_for(caught.value)[0], caught.value.code, caught.value.detail
