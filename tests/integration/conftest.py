@@ -20,3 +20,4 @@ def moto_endpoint(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqs(moto_endpoint):
     return aws_client("sqs", moto_endpoint)
+

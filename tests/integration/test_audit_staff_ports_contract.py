@@ -17,7 +17,7 @@ import pytest
 from aj74.audit.chain import GENESIS, head_of, verify_chain
 
 from infra.local.provision import aws_client, provision
-from tests.support.env import use_stack
+from tests.support.env import emptied, use_stack
 from tests.support.fakes.audit import FakeAuditLog
 from tests.support.fakes.staff import FakeStaff
 
@@ -38,13 +38,6 @@ def ports_stack(moto_endpoint):
     return resources.env_for("ApiFunction")
 
 
-def _emptied(dynamodb, table: str, key: tuple[str, ...]) -> None:
-    """Start each check from an empty table (the test's own client: the adapters cannot delete)."""
-    for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=", ".join(
-            f"#k{i}" for i in range(len(key))), ExpressionAttributeNames={f"#k{i}": k for i, k in enumerate(key)}):
-        for item in page["Items"]:
-            dynamodb.delete_item(TableName=table, Key=item)
-
 
 def _fake() -> Subject:
     audit = FakeAuditLog()
@@ -57,8 +50,8 @@ def _real(env: dict, endpoint: str) -> Subject:
     from aj74.staff.repository import StaffRepository
 
     dynamodb = aws_client("dynamodb", endpoint)
-    _emptied(dynamodb, env["AUDIT_TABLE"], ("log", "seq"))
-    _emptied(dynamodb, env["STAFF_TABLE"], ("subject",))
+    emptied(dynamodb, env["AUDIT_TABLE"], ("log", "seq"))
+    emptied(dynamodb, env["STAFF_TABLE"], ("subject",))
     return Subject(audit=AuditLog(), staff=StaffRepository(),
                    head=lambda: {k: v for k, v in AuditLog().head().items() if k in ("seq", "hash")})
 

@@ -25,7 +25,7 @@ from aj74.territories import Territory
 
 from infra.local.provision import aws_client, provision
 from infra.local.s3_browser import PolicyError, check_policy
-from tests.support.env import use_stack
+from tests.support.env import emptied, use_stack
 from tests.support.fakes.media import BUCKET, FakeMediaBucket
 from tests.support.fakes.push import FakeOutbox, FakeSubscriptions
 from tests.support.fakes.territories import FakePollsByState, FakeRegistry
@@ -55,13 +55,6 @@ def ports_stack(moto_endpoint):
     return {**resources.env_for("ApiFunction"), **resources.env_for("PushFanoutFunction")}
 
 
-def _emptied(dynamodb, table: str, key: tuple[str, ...]) -> None:
-    """Start each check from an empty table (the test's own client: the adapters cannot delete)."""
-    for page in dynamodb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=", ".join(
-            f"#k{i}" for i in range(len(key))), ExpressionAttributeNames={f"#k{i}": k for i, k in enumerate(key)}):
-        for item in page["Items"]:
-            dynamodb.delete_item(TableName=table, Key=item)
-
 
 def _fake() -> Subject:
     polls, bucket, queue = FakePollsByState(), FakeMediaBucket(), FakeOutbox()
@@ -86,11 +79,11 @@ def _real(env: dict, endpoint: str) -> Subject:
     from aj74.territories.repository import TerritoryRegistry, write_seed
 
     dynamodb, s3, sqs = (aws_client(s, endpoint) for s in ("dynamodb", "s3", "sqs"))
-    _emptied(dynamodb, env["TERRITORIES_TABLE"], ("territory_id",))
+    emptied(dynamodb, env["TERRITORIES_TABLE"], ("territory_id",))
     write_seed(dynamodb, env["TERRITORIES_TABLE"])  # version 1, as the first reader seeds it
     territories.invalidate()
-    _emptied(dynamodb, env["POLLS_TABLE"], ("poll_id",))
-    _emptied(dynamodb, env["PUSH_SUBSCRIPTIONS_TABLE"], ("pk", "sk"))
+    emptied(dynamodb, env["POLLS_TABLE"], ("poll_id",))
+    emptied(dynamodb, env["PUSH_SUBSCRIPTIONS_TABLE"], ("pk", "sk"))
     bucket, url = env["MEDIA_BUCKET"], env["PUSH_QUEUE_URL"]
 
     def received() -> list[dict]:
