@@ -14,32 +14,14 @@ from aj74.errors import DomainError
 from aj74.settings import get_settings
 from aj74.shop import rules, service
 
-from tests.support.fakes.shop import FakeShopWorld
+from tests.support.fakes.shop import ZOO, FakeShopWorld, grant, new_item
 from tests.support.fakes.vote import a_poll
 from tests.support.polls import persona, resident
-
-ZOO = "Челябинский зоопарк"
 
 
 @pytest.fixture
 def world() -> FakeShopWorld:
     return FakeShopWorld()
-
-
-def grant(world: FakeShopWorld, account: str, points: int) -> None:
-    """Give a resident points the way the product does: a ballot credit per poll, 10 points each."""
-    for i in range(points // 10):
-        assert world.points.credit_ballot(account, f"grant-poll-{i:04d}", 10, 1_700_000_000_000 + i)
-
-
-def new_item(world: FakeShopWorld, price: int = 100, stock: int = 10, territories=("mr-satkinsky",),
-             partner: str = ZOO, **overrides) -> dict:
-    """An item on sale since yesterday for a month, created by the IT administrator."""
-    now = world.clock.now
-    body = {"title": "Билет в Челябинский зоопарк", "description": "Один взрослый билет.", "partner": partner,
-            "price": price, "stock": stock, "valid_from": iso(now - timedelta(days=1)),
-            "valid_until": iso(now + timedelta(days=30)), "territory_ids": list(territories), **overrides}
-    return service.create_item(persona("admin"), body, ports=world.shop_ports())
 
 
 def order(world, buyer, item_id: str, key: str = "order-key-0001") -> tuple[dict, bool]:

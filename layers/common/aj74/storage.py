@@ -14,9 +14,11 @@ from aj74.settings import get_settings
 
 _client_lock = threading.Lock()
 
+# Transient: the caller retries (503). TransactionConflictException is a write meeting a transaction
+# in flight on the same item (a cashier redeeming while the resident's cancel runs).
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable",
+    "InternalServerError", "ServiceUnavailable", "TransactionConflictException",
 })
 
 

@@ -278,3 +278,31 @@ class FakeShopWorld:
 
     def shop_ports(self) -> ShopPorts:
         return ShopPorts(**self._settlement(), audit=self.audit, catalogue=self.catalogue, orders=self.orders)
+
+
+# ------------------------------------------------------------------ helpers of the shop's unit tests
+ZOO = "Челябинский зоопарк"
+
+
+def grant(world: FakeShopWorld, account: str, points: int) -> None:
+    """Give a resident points the way the product does: a ballot credit per poll, 10 points each."""
+    for i in range(points // 10):
+        assert world.points.credit_ballot(account, f"grant-poll-{i:04d}", 10, 1_700_000_000_000 + i)
+
+
+def new_item(world: FakeShopWorld, price: int = 100, stock: int = 10, territories=("mr-satkinsky",),
+             partner: str = ZOO, actor=None, **overrides) -> dict:
+    """An item on sale since yesterday for a month, created by ``actor`` (the IT administrator by
+    default); its staff view."""
+    from datetime import timedelta
+
+    from aj74.clock import iso
+    from aj74.shop import service
+
+    from tests.support.polls import persona
+
+    now = world.clock.now
+    body = {"title": "Билет в Челябинский зоопарк", "description": "Один взрослый билет.", "partner": partner,
+            "price": price, "stock": stock, "valid_from": iso(now - timedelta(days=1)),
+            "valid_until": iso(now + timedelta(days=30)), "territory_ids": list(territories), **overrides}
+    return service.create_item(actor or persona("admin"), body, ports=world.shop_ports())
