@@ -11,6 +11,11 @@ from infra.local.provision import aws_client, provision
 from tests.support.env import use_stack
 from tests.support.polls import persona, poll_body, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_territory_service.py), and the contract tests hold the fakes to the adapters on moto;
+# here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def registry_stack(moto_endpoint):

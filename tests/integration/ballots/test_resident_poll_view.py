@@ -11,6 +11,12 @@ from aj74.polls import service, voting
 
 from tests.support.polls import answers, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_poll_resident_and_execution.py, test_result_services.py), and the contract
+# tests hold the fakes to the adapters on moto;
+# here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 
 def _listed(voter, poll_id: str) -> dict:
     items = service.list_for_resident(voter, "open", 50, None)["items"]

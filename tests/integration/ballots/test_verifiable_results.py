@@ -25,6 +25,12 @@ from chalice.test import Client
 
 from tests.support.polls import answers, persona, resident
 
+# The full tier only (make test): the same behaviours run on the services' fakes in the fast
+# tier (tests/unit/test_result_services.py), and the contract tests hold the fakes to the adapters
+# on moto (test_integrity_ports_contract.py: the stored shapes, a tampered chunk);
+# here they run end to end through the real adapters (docs/decisions/021).
+pytestmark = pytest.mark.slow
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VOTERS = 40
 
