@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import pytest
 from aj74.audit.chain import GENESIS, head_of, verify_chain
 
-from infra.local.provision import aws_client, provision
-from tests.support.env import emptied, use_stack
+from infra.local.provision import aws_client
+from tests.support.env import emptied, provisioned, use_stack
 from tests.support.fakes.audit import FakeAuditLog
 from tests.support.fakes.staff import FakeStaff
 
@@ -33,10 +33,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-staff-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return resources.env_for("ApiFunction")
-
+    with provisioned(moto_endpoint, "aj74-staff-ports", "ApiFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:

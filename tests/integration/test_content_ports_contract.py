@@ -20,8 +20,8 @@ from aj74.errors import Conflict, NotFound
 from aj74.ids import ulid
 from aj74.workflow import Transition
 
-from infra.local.provision import aws_client, provision
-from tests.support.env import use_stack
+from infra.local.provision import aws_client
+from tests.support.env import provisioned, use_stack
 from tests.support.fakes.content import FakeBulletins, FakeContentStore, FakeFeed
 from tests.support.fakes.vote import FakeClock
 
@@ -37,9 +37,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def content_ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-content-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return resources.env_for("ApiFunction")
+    with provisioned(moto_endpoint, "aj74-content-ports", "ApiFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:

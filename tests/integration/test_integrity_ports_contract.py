@@ -18,8 +18,7 @@ from aj74.ballots import keys
 from aj74.ballots.message import BallotMessage
 from aj74.integrity.published import CHUNK_SIZE, PublishedBallot, canonical, check_proof, tally
 
-from infra.local.provision import provision
-from tests.support.env import use_stack
+from tests.support.env import provisioned, use_stack
 from tests.support.fakes.integrity import FakePublishedBallots
 from tests.support.fakes.vote import BALLOT_KEY_SECRET, FakeLedger, a_poll
 
@@ -35,9 +34,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-integrity-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return resources.env_for("ApiFunction")
+    with provisioned(moto_endpoint, "aj74-integrity-ports", "ApiFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:

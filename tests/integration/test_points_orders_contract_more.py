@@ -6,29 +6,20 @@ participation credit). Then what the adapters make of a throttled table."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 from aj74.clock import iso
 from aj74.errors import NotFound, Unavailable
 
-from infra.local.provision import provision
 from tests.integration.test_shop_ports_contract import NOW, _fake, _real, account, an_item, an_order, at_ms, funded
-from tests.support.env import clear_cached_clients
+from tests.support.env import provisioned
 
 
 @pytest.fixture(scope="module")
 def points_orders_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-points-orders-more", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    saved = dict(os.environ)
-    try:
-        yield resources.env_for("ApiFunction")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        clear_cached_clients()
+    with provisioned(moto_endpoint, "aj74-points-orders-more", "ApiFunction") as env:
+        yield env
 
 
 @pytest.fixture(params=["fake", "adapter"])

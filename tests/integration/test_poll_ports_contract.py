@@ -18,8 +18,7 @@ from aj74.errors import Conflict, NotFound
 from aj74.polls.lifecycle import POLL_WORKFLOW
 from aj74.polls.state import Informed, Result, ReviewSnapshot
 
-from infra.local.provision import provision
-from tests.support.env import use_stack
+from tests.support.env import provisioned, use_stack
 from tests.support.fakes.polls import FakePollTable
 from tests.support.fakes.vote import a_poll
 from tests.support.polls import persona
@@ -30,9 +29,8 @@ AT = "2026-05-04T09:00:00Z"
 
 @pytest.fixture(scope="module")
 def polls_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-poll-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return resources.env_for("ApiFunction")
+    with provisioned(moto_endpoint, "aj74-poll-ports", "ApiFunction") as env:
+        yield env
 
 
 @pytest.fixture(params=["fake", "adapter"])

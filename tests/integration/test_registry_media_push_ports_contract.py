@@ -23,9 +23,9 @@ from aj74.media import images
 from aj74.push.subscriptions import SHARDS, subscription_id, territory_partition
 from aj74.territories import Territory
 
-from infra.local.provision import aws_client, provision
+from infra.local.provision import aws_client
 from infra.local.s3_browser import PolicyError, check_policy
-from tests.support.env import emptied, use_stack
+from tests.support.env import emptied, provisioned, use_stack
 from tests.support.fakes.media import BUCKET, FakeMediaBucket
 from tests.support.fakes.push import FakeOutbox, FakeSubscriptions
 from tests.support.fakes.territories import FakePollsByState, FakeRegistry
@@ -50,10 +50,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-registry-media-push-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return {**resources.env_for("ApiFunction"), **resources.env_for("PushFanoutFunction")}
-
+    with provisioned(moto_endpoint, "aj74-registry-media-push-ports", "ApiFunction", "PushFanoutFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:

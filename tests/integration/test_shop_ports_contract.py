@@ -9,7 +9,6 @@ unit tests trust the fakes for it (docs/decisions/021-ports-and-adapters.md).
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,8 +22,7 @@ from aj74.ids import ulid
 from aj74.shop import rules
 from aj74.transactions import Cancelled
 
-from infra.local.provision import provision
-from tests.support.env import clear_cached_clients, use_stack
+from tests.support.env import provisioned, use_stack
 from tests.support.fakes.shop import FakeShopWorld
 from tests.support.fakes.vote import BALLOT_KEY_SECRET, a_poll
 
@@ -47,15 +45,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def shop_ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-shop-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    saved = dict(os.environ)
-    try:
-        yield resources.env_for("ApiFunction")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        clear_cached_clients()
+    with provisioned(moto_endpoint, "aj74-shop-ports", "ApiFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:

@@ -16,8 +16,8 @@ from aj74.ballots import keys
 from aj74.ballots.message import BallotMessage
 from aj74.errors import NotFound
 
-from infra.local.provision import aws_client, provision
-from tests.support.env import use_stack
+from infra.local.provision import aws_client
+from tests.support.env import provisioned, use_stack
 from tests.support.fakes.vote import (
     BALLOT_KEY_SECRET,
     FakeBallotQueue,
@@ -43,9 +43,8 @@ class Subject:
 
 @pytest.fixture(scope="module")
 def ports_stack(moto_endpoint):
-    resources = provision(moto_endpoint, stack_name="aj74-ports", parameters={
-        "OidcIssuer": "http://127.0.0.1:9/dev", "OidcAudience": "aj74-test", "AdminOrigin": "http://127.0.0.1:9"})
-    return {**resources.env_for("ApiFunction"), **resources.env_for("BallotConsumerFunction")}
+    with provisioned(moto_endpoint, "aj74-ports", "ApiFunction", "BallotConsumerFunction") as env:
+        yield env
 
 
 def _fake() -> Subject:
