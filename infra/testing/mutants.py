@@ -13,6 +13,7 @@ does an entry for a mutant that no longer survives (a stale triage).
     python infra/testing/mutants.py tokens scope    # some groups
     python infra/testing/mutants.py --report tokens # the report of the last run, without running
     python infra/testing/mutants.py --list          # the groups
+    python infra/testing/mutants.py --keep ledger --again 'aj74.ballots.repository.*'  # retest after a new test
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +71,7 @@ def prepare(group: str, common: dict, spec: dict, keep: bool = False) -> Path:
                 for dest in (work / rel, work / "mutants" / rel):
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(ROOT / rel, dest)
+        configure(work, common, spec)  # the group's test list may have grown
         return work
     if work.exists():
         shutil.rmtree(work)
@@ -78,21 +82,42 @@ def prepare(group: str, common: dict, spec: dict, keep: bool = False) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, dest)
     shutil.copytree(work / PACKAGE, work / "src" / "aj74")
+    configure(work, common, spec)
+    return work
+
+
+def configure(work: Path, common: dict, spec: dict) -> None:
+    """The copy's pyproject.toml: the common mutmut settings, the group's modules and its tests."""
     config = dict(common)
     config["source_paths"] = ["src/aj74"]
     config["only_mutate"] = [f"src/aj74/{m}" for m in spec["modules"]]
     config["pytest_add_cli_args_test_selection"] = list(spec["tests"])
     pyproject = work / "pyproject.toml"
-    text = re.sub(r"(?ms)^\[tool\.mutmut\].*?(?=^\[)", "", pyproject.read_text("utf-8"))
+    text = re.sub(r"(?ms)^\[tool\.mutmut\].*?(?=^\[|\Z)", "", pyproject.read_text("utf-8"))
     text += "\n[tool.mutmut]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in config.items())
     pyproject.write_text(text, "utf-8")
-    return work
 
 
 def mutmut(work: Path, *args: str, capture: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=work, env=env, text=True,
                           capture_output=capture, check=False)
+
+
+@contextmanager
+def shared_moto(spec: dict, work: Path) -> Iterator[dict[str, str]]:
+    """For a group whose tests run on a moto server (tests/integration): one server for the whole run,
+    reset by each mutant's pytest session (tests/integration/conftest.py), instead of a server started
+    and provisioned afresh per mutant, which is most of such a mutant's time here."""
+    if not any(t.startswith("tests/integration/") for t in spec["tests"]):
+        yield {}
+        return
+    sys.path.insert(0, str(ROOT))
+    from infra.local.moto_process import moto_server
+
+    (work / "moto-log").mkdir(exist_ok=True)
+    with moto_server(work / "moto-log") as endpoint:
+        yield {"AJ74_TEST_MOTO_ENDPOINT": endpoint}
 
 
 def survivors(work: Path) -> dict[str, str]:
@@ -150,6 +175,9 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the groups")
     parser.add_argument("--keep", action="store_true",
                         help="resume in the copies of the last run (mutants already tested keep their result)")
+    parser.add_argument("--again", nargs="+", metavar="MUTANT", default=[],
+                        help="with --keep: test these mutants again (names or globs, as `mutmut results` lists "
+                             "them), e.g. the survivors after a test was added")
     args = parser.parse_args()
     common, groups = settings()
     if args.list:
@@ -157,6 +185,8 @@ def main() -> int:
             extra = "" if spec.get("default", True) else "  (by name only)"
             print(f"{name}: {', '.join(spec['modules'])}  <-  {', '.join(spec['tests'])}{extra}")
         return 0
+    if args.again and not args.keep:
+        parser.error("--again tests mutants of the last run again: it needs --keep")
     unknown = set(args.groups) - set(groups)
     if unknown:
         parser.error(f"unknown group(s): {', '.join(sorted(unknown))}")
@@ -170,8 +200,9 @@ def main() -> int:
             work = prepare(group, common, groups[group], keep=args.keep)
             print(f"[{group}] mutmut run in {work.relative_to(ROOT)}", flush=True)
             # A group's `env` (e.g. the fast tier's smaller property searches) reaches its test runs.
-            result = mutmut(work, "run", "--max-children", str(common.get("max_children", 1)),
-                            env=groups[group].get("env"))
+            with shared_moto(groups[group], work) as moto_env:
+                result = mutmut(work, "run", "--max-children", str(common.get("max_children", 1)), *args.again,
+                                env={**groups[group].get("env", {}), **moto_env})
             timings[group] = time.monotonic() - started
             if result.returncode != 0:
                 print(f"[{group}] mutmut failed ({result.returncode})")

@@ -81,8 +81,9 @@ def test_every_participation_credit_is_found_past_one_query_page(subject):
     for poll_id in polls:
         assert subject.points.credit_ballot(who, poll_id, 10, 1_000)
 
-    # Then settlement sees every one of them as credited
+    # Then settlement sees every one of them as credited, and the balance counts every one
     assert subject.points.credited_polls(who) == polls
+    assert len(subject.points.entries(who)) == 600 and subject.points.balance(who) == 6_000
 
 
 # ------------------------------------------------------------------ a throttled table (the adapter alone)
@@ -99,7 +100,7 @@ class Throttled:
         return call
 
 
-@pytest.mark.parametrize("read", ["credited_polls", "version"])
+@pytest.mark.parametrize("read", ["credited_polls", "version", "entries"])
 def test_a_throttled_points_table_answers_unavailable(read, monkeypatch):
     from aj74.points import repository
 
@@ -111,7 +112,8 @@ def test_a_throttled_points_table_answers_unavailable(read, monkeypatch):
 
 def test_the_reads_that_guard_a_write_are_consistent(points_orders_stack, moto_endpoint):
     # moto reads consistently whatever is asked; DynamoDB would not: the state version and an item
-    # being edited must be read as of the last committed write.
+    # being edited must be read as of the last committed write, an order as the cashier or the
+    # resident's cancel last left it.
     subject = _real(points_orders_stack, moto_endpoint)
     from aj74.storage import dynamodb_client
 
@@ -122,12 +124,16 @@ def test_the_reads_that_guard_a_write_are_consistent(points_orders_stack, moto_e
 
     events = dynamodb_client().meta.events
     events.register("provide-client-params.dynamodb.GetItem", capture)
+    events.register("provide-client-params.dynamodb.Query", capture)
     try:
         item = an_item()
         subject.catalogue.create(item)
         subject.catalogue.get(item["item_id"])
         subject.points.version(account())
+        assert subject.orders.get("order-never-placed") is None
+        assert subject.points.entries(account()) == []  # the balance a debit is checked against
     finally:
         events.unregister("provide-client-params.dynamodb.GetItem", capture)
+        events.unregister("provide-client-params.dynamodb.Query", capture)
 
-    assert asked == [True, True]
+    assert asked == [True, True, True, True]

@@ -153,6 +153,15 @@ def test_a_published_table_fixes_its_shown_numbers_and_lists_its_groups_as_non_e
     assert System.of(["a"], [{("x",): 1}]).optimise([]) == []
 
 
+def test_a_copy_of_a_system_has_its_constraints_and_takes_new_ones_alone():
+    system = System.of(["a", "b"], [{("x",): 3}, {("x",): 5}])
+    system.publish(0, Table(("a", "b"), (1, 2), {"x": (1, 2)}))
+    trial = system.copy()
+    assert (trial.eq, trial.ge, trial.increments) == (system.eq, system.ge, system.increments)
+    trial.publish(1, Table(("a", "b"), (None, None), {"x": (None, None)}))
+    assert len(trial.ge) == len(system.ge) + 2 and len(trial.eq) == len(system.eq)
+
+
 def test_a_table_keeps_its_shape_through_storage():
     table = Table(("f", "m"), (12, None), {"q1-o1": (12, None), "q1-o2": (None, 3)})
     stored = table.as_dict()
