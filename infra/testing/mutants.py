@@ -198,6 +198,10 @@ def main() -> int:
         for group in chosen:
             started = time.monotonic()
             work = prepare(group, common, groups[group], keep=args.keep)
+            if args.again:
+                # A test that changed may now call functions it did not: mutmut records again which
+                # tests call which function (its results for the other mutants are kept).
+                (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             print(f"[{group}] mutmut run in {work.relative_to(ROOT)}", flush=True)
             # A group's `env` (e.g. the fast tier's smaller property searches) reaches its test runs.
             with shared_moto(groups[group], work) as moto_env:

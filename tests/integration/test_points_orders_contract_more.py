@@ -62,6 +62,20 @@ def test_an_unknown_item_is_not_found_with_its_message(subject):
     assert (caught.value.code, caught.value.detail) == ("item-not-found", "Поощрение не найдено.")
 
 
+def test_an_item_is_created_once_and_never_over_an_existing_one(subject):
+    # Item ids are fresh ULIDs; the put is still conditioned on a new id, so that no bug or retry
+    # with a reused id can silently replace an item (and its stock) that orders were placed against.
+    item = an_item()
+    subject.catalogue.create(item)
+
+    with pytest.raises(Exception) as caught:
+        subject.catalogue.create({**item, "title": "Подменённое поощрение", "stock": 1_000})
+
+    assert "ConditionalCheckFailed" in repr(caught.value) or "exists" in str(caught.value)
+    stored = subject.catalogue.get(item["item_id"])
+    assert (stored["title"], stored["stock"]) == (item["title"], item["stock"])
+
+
 def test_the_whole_catalogue_is_read_past_one_scan_page(subject):
     # Given more items than one 1 MB Scan page holds
     created = set()
