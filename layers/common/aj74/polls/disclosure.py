@@ -96,17 +96,17 @@ class System:
         return {self.var(r, g, k): 1.0 for r in range(first, s + 1) for k, p in enumerate(self.patterns)
                 if (option is None or option in p) and (without is None or without not in p)}
 
-    def publish(self, s: int, table: Table, hidden: set | None = None) -> None:
+    def publish(self, s: int, table: Table) -> None:
         """Add release ``s``'s table: each listed group is non-empty, each shown number fixed."""
         for g, name in enumerate(self.groups):
             if name in table.groups:
                 self.ge.append((self.count(s, g), 1.0))
         for i, name in enumerate(table.groups):
             g = self.groups.index(name)
-            if table.totals[i] is not None and (hidden is None or ("t", name) not in hidden):
+            if table.totals[i] is not None:
                 self.eq.append((self.count(s, g), float(table.totals[i])))
             for option, values in table.counts.items():
-                if values[i] is not None and (hidden is None or ("c", name, option) not in hidden):
+                if values[i] is not None:
                     self.eq.append((self.count(s, g, option), float(values[i])))
 
     def copy(self) -> System:
