@@ -16,6 +16,7 @@ diff together with decision 014:
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sys
@@ -95,7 +96,9 @@ def releases_of(case: dict) -> list[dict]:
     return out
 
 
+@functools.cache
 def golden() -> dict[str, list[dict]]:
+    """The pinned releases, read once per session (the tests compare against them, never change them)."""
     return json.loads(GOLDEN.read_text("utf-8"))
 
 
